@@ -1,0 +1,405 @@
+//! The command line: clap definitions and one function per subcommand. Every change goes
+//! through the same [`Review::check`] rules and [`Store::append`] as the terminal UI.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand};
+
+use crate::checklist::{self, Checklist};
+use crate::i18n::Lang;
+use crate::period::{Period, local_date, local_time};
+use crate::review::{Change, Outcome, Review, ReviewState};
+use crate::status::{self, Summary};
+use crate::store::{Store, chain::Verdict};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aarshjul",
+    version,
+    about = "The yearly wheel of data-protection duties / Årshjulet for databeskyttelse",
+    long_about = "Walks a manager through the recurring data-protection checklists of their \
+                  privacy policy, records every sign-off, and exports a signed review record.\n\
+                  Without a command: the terminal UI."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Directory of checklist files (*.toml)
+    #[arg(
+        long,
+        global = true,
+        env = "AARSHJUL_CHECKLISTS",
+        default_value = "checklists"
+    )]
+    pub checklists: PathBuf,
+    /// The database file (created with mode 0600 when missing)
+    #[arg(
+        long,
+        global = true,
+        env = "AARSHJUL_DB",
+        default_value = "data/aarshjul.sqlite"
+    )]
+    pub db: PathBuf,
+    /// Language of the interface: da or en [default: from LANG, Danish unless English]
+    #[arg(long, global = true, value_parser = ["da", "en"])]
+    pub lang: Option<String>,
+    /// The current time, RFC 3339 (for tests and demonstrations)
+    #[arg(long, global = true, env = "AARSHJUL_NOW", hide = true)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl Global {
+    pub fn lang(&self) -> Lang {
+        self.lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_else(|| Lang::from_locale(|k| std::env::var(k).ok()))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load and check checklists; exit 0 clean, 2 with errors as file:line:col
+    Validate {
+        /// Directory to check [default: --checklists]
+        dir: Option<PathBuf>,
+    },
+    /// Every organisation's reviews of the year; exit 1 when something is overdue
+    Status {
+        /// The date to report on, YYYY-MM-DD [default: today, Europe/Copenhagen]
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record one item's outcome (done, not-applicable, deviation)
+    Record {
+        #[command(flatten)]
+        review: ReviewArg,
+        /// Item id from the checklist
+        #[arg(long)]
+        item: String,
+        /// done | not-applicable | deviation
+        #[arg(long, value_parser = ["done", "not-applicable", "deviation"])]
+        status: String,
+        /// The note (required for a deviation and for items that ask for evidence)
+        #[arg(long)]
+        note: Option<String>,
+        /// Who records it
+        #[arg(long)]
+        by: String,
+    },
+    /// Withdraw one item's outcome so it is open again
+    Retract {
+        #[command(flatten)]
+        review: ReviewArg,
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Sign a review (refused while items are open)
+    Sign {
+        #[command(flatten)]
+        review: ReviewArg,
+        /// Name of the signer
+        #[arg(long)]
+        by: String,
+        /// Role of the signer, e.g. Leder
+        #[arg(long)]
+        role: String,
+    },
+    /// Reopen a signed review
+    Reopen {
+        #[command(flatten)]
+        review: ReviewArg,
+        #[arg(long)]
+        by: String,
+        /// Why it is reopened (kept in the review's history)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Check the event hash chain; exit 0 intact, 1 with the first bad event named
+    VerifyDb,
+}
+
+/// Which review: organisation and period key.
+#[derive(Debug, Args)]
+pub struct ReviewArg {
+    /// Organisation id, e.g. skgr
+    #[arg(long)]
+    pub org: String,
+    /// Period key: 2026 (yearly), 2026-H2, 2026-Q4, 2026-11 (monthly)
+    #[arg(long)]
+    pub period: String,
+}
+
+/// A failed command: one sentence for stderr, exit code 2.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<E: Into<Failure>> From<Vec<E>> for Failure {
+    fn from(v: Vec<E>) -> Failure {
+        Failure(
+            v.into_iter()
+                .map(|e| e.into().0)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    }
+}
+
+impl From<checklist::Problem> for Failure {
+    fn from(p: checklist::Problem) -> Failure {
+        Failure(p.to_string())
+    }
+}
+
+pub type Outcome2 = Result<ExitCode, Failure>;
+
+/// Runs a subcommand; the terminal UI is started by `main` when there is none.
+pub fn run(global: &Global, command: &Command) -> Outcome2 {
+    let lang = global.lang();
+    match command {
+        Command::Validate { dir } => validate(dir.as_deref().unwrap_or(&global.checklists), lang),
+        Command::Status { date, json } => {
+            let date = date.unwrap_or_else(|| local_date(global.now()));
+            status(global, date, *json)
+        }
+        Command::Record {
+            review,
+            item,
+            status,
+            note,
+            by,
+        } => {
+            let outcome = Outcome::parse(status).expect("clap allows only the three outcomes");
+            change(global, review, |list| Change::ItemSigned {
+                item: item.clone(),
+                status: outcome,
+                note: note
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(Into::into),
+                by: by.trim().to_string(),
+                fingerprint: list.item(item).map(|i| i.fingerprint()).unwrap_or_default(),
+            })
+        }
+        Command::Retract { review, item, by } => {
+            change(global, review, |_| Change::ItemRetracted {
+                item: item.clone(),
+                by: by.trim().to_string(),
+            })
+        }
+        Command::Sign { review, by, role } => change(global, review, |_| Change::ReviewSigned {
+            by: by.trim().to_string(),
+            role: role.trim().to_string(),
+        }),
+        Command::Reopen { review, by, reason } => {
+            change(global, review, |_| Change::ReviewReopened {
+                by: by.trim().to_string(),
+                reason: reason.trim().to_string(),
+            })
+        }
+        Command::VerifyDb => verify_db(global),
+    }
+}
+
+/// Loads the checklists or fails with every problem listed.
+pub fn load(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Failure> {
+    checklist::load_dir(dir, lang).map_err(|p| Failure(p.to_string()))
+}
+
+fn open(global: &Global, lang: Lang) -> Result<Store, Failure> {
+    Store::open(&global.db).map_err(|e| Failure(e.message(lang)))
+}
+
+fn validate(dir: &Path, lang: Lang) -> Outcome2 {
+    let lists = load(dir, lang)?;
+    let items: usize = lists.iter().map(|l| l.items.len()).sum();
+    println!(
+        "{}: {} {}, {items} {}",
+        lang.pick("OK", "OK"),
+        lists.len(),
+        lang.pick("tjeklister", "checklists"),
+        lang.pick("punkter", "items")
+    );
+    for l in &lists {
+        println!(
+            "  {} ({}): {} {}, {} {}",
+            l.organisation.name,
+            l.organisation.id,
+            l.items.len(),
+            lang.pick("punkter", "items"),
+            l.walkthrough.len(),
+            lang.pick("afsnit til personalemødet", "staff-meeting sections"),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(global: &Global, date: NaiveDate, json: bool) -> Outcome2 {
+    let lang = global.lang();
+    let lists = load(&global.checklists, lang)?;
+    let store = open(global, lang)?;
+    let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
+    let summaries = status::overview(&lists, &events, chrono::Datelike::year(&date), date);
+    if json {
+        let doc = status::Json::new(date, &summaries);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("status always serialises")
+        );
+    } else {
+        print_status(&lists, &summaries, date, lang);
+    }
+    let overdue = summaries.iter().any(|s| s.state == ReviewState::Overdue);
+    Ok(if overdue {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_status(lists: &[Checklist], summaries: &[Summary], date: NaiveDate, lang: Lang) {
+    println!(
+        "{} {}",
+        lang.pick("Status pr.", "Status on"),
+        lang.date(date)
+    );
+    for list in lists {
+        println!("\n{} ({})", list.organisation.name, list.organisation.id);
+        for s in summaries.iter().filter(|s| s.org == list.organisation.id) {
+            let c = s.counts;
+            let mark = match s.state {
+                ReviewState::Overdue => "!",
+                ReviewState::Signed => "✓",
+                _ => " ",
+            };
+            let mut line = format!(
+                " {mark} {:<8} {:<12} {:<13} {}/{} {}",
+                s.period.key(),
+                s.period.cadence().label(lang),
+                s.state.label(lang),
+                c.items - c.open,
+                c.items,
+                lang.pick("registreret", "recorded"),
+            );
+            if c.deviations > 0 {
+                line += &format!(
+                    ", {} {}",
+                    c.deviations,
+                    lang.pick("afvigelser", "deviations")
+                );
+            }
+            if let Some(sig) = &s.signature {
+                line += &format!(" — {} ({}), {}", sig.by, sig.role, local_time(sig.at));
+            }
+            println!("{}", line.trim_end());
+        }
+    }
+}
+
+/// Records one change to a review through the rules, in one transaction.
+fn change(global: &Global, which: &ReviewArg, make: impl FnOnce(&Checklist) -> Change) -> Outcome2 {
+    let lang = global.lang();
+    let lists = load(&global.checklists, lang)?;
+    let list = find_org(&lists, &which.org, lang)?;
+    let period: Period = which.period.parse().map_err(|_| {
+        Failure(
+            lang.pick(
+                "»{k}« er ikke en periode: brug 2026 (årlig), 2026-H2 (halvårlig), 2026-Q4 (kvartal) eller 2026-11 (måned).",
+                "`{k}` is not a period key: use 2026 (yearly), 2026-H2 (half-yearly), 2026-Q4 (quarterly) or 2026-11 (monthly).",
+            )
+            .replace("{k}", &which.period),
+        )
+    })?;
+    let now = global.now();
+    let change = make(list);
+    let mut store = open(global, lang)?;
+    let event = store
+        .append(&list.organisation.id, period, now, |events| {
+            Review::from_events(events).check(list, period, local_date(now), &change)?;
+            Ok(change.clone())
+        })
+        .map_err(|e| Failure(e.message(lang)))?;
+    let what = match &event.change {
+        Change::ItemSigned { item, status, .. } => format!(
+            "{} »{item}«: {}",
+            lang.pick("Registreret", "Recorded"),
+            status.label(lang)
+        ),
+        Change::ItemRetracted { item, .. } => {
+            format!("{} »{item}«", lang.pick("Trukket tilbage", "Retracted"))
+        }
+        Change::ReviewSigned { by, role } => {
+            format!("{}: {by} ({role})", lang.pick("Underskrevet", "Signed"))
+        }
+        Change::ReviewReopened { reason, .. } => {
+            format!("{}: {reason}", lang.pick("Genåbnet", "Reopened"))
+        }
+    };
+    println!(
+        "{} — {} {} — {} #{}, {}",
+        what,
+        list.organisation.name,
+        period.review_title(lang),
+        lang.pick("hændelse", "event"),
+        event.seq,
+        local_time(event.at)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The checklist of an organisation id, or a failure naming the known ones.
+pub fn find_org<'a>(
+    lists: &'a [Checklist],
+    org: &str,
+    lang: Lang,
+) -> Result<&'a Checklist, Failure> {
+    lists
+        .iter()
+        .find(|l| l.organisation.id == org)
+        .ok_or_else(|| {
+            let known: Vec<&str> = lists.iter().map(|l| l.organisation.id.as_str()).collect();
+            Failure(format!(
+                "{} »{org}«; {}: {}.",
+                lang.pick("Ukendt organisation", "Unknown organisation"),
+                lang.pick("kendte er", "known are"),
+                known.join(", ")
+            ))
+        })
+}
+
+fn verify_db(global: &Global) -> Outcome2 {
+    let lang = global.lang();
+    if !global.db.exists() {
+        return Err(Failure(format!(
+            "{}: {}",
+            global.db.display(),
+            lang.pick("databasen findes ikke", "the database does not exist")
+        )));
+    }
+    let store = open(global, lang)?;
+    let verdict = store.verify_chain().map_err(|e| Failure(e.message(lang)))?;
+    println!("{}", verdict.message(lang));
+    Ok(match verdict {
+        Verdict::Intact { .. } => ExitCode::SUCCESS,
+        Verdict::Broken { .. } => ExitCode::from(1),
+    })
+}

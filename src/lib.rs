@@ -1,0 +1,22 @@
+//! aarshjul: the yearly wheel of an organisation's data-protection duties.
+//!
+//! Data flows one way: checklists (TOML) say *what* is owed; the store (SQLite) holds the
+//! append-only *events* of what was done; the review state is *derived* from the two.
+//!
+//! - [`checklist`]: the TOML schema, strict loading, validation with `file:line:col`.
+//! - [`period`]: cadences, period keys (`2026-Q4`), due and overdue on a local date.
+//! - [`review`]: events, the review state derived from them, and the signing rules.
+//! - [`store`]: the only module touching SQLite: migrations, append-only events, hash chain.
+//! - [`status`]: the year overview shared by `aarshjul status` and the dashboard.
+//! - [`i18n`]: Danish and English for everything a user reads.
+//! - [`cli`]: the command line (clap) and its subcommands.
+//!
+//! Everything but `store` and `cli` is pure: no I/O, no clock, testable in microseconds.
+
+pub mod checklist;
+pub mod cli;
+pub mod i18n;
+pub mod period;
+pub mod review;
+pub mod status;
+pub mod store;

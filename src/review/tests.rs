@@ -1,0 +1,272 @@
+use super::*;
+use crate::checklist::parse;
+use std::path::Path;
+
+const LIST: &str = r#"
+schema = 1
+[organisation]
+id = "demo"
+name = "Demo"
+policy = "Demo-politik"
+
+[[item]]
+id = "plain"
+cadence = "quarterly"
+title = "Plain"
+source = "§1"
+
+[[item]]
+id = "with-evidence"
+cadence = "quarterly"
+title = "With evidence"
+source = "§2"
+evidence = "Antal slettede"
+
+[[item]]
+id = "yearly"
+cadence = "yearly"
+title = "Yearly"
+source = "§3"
+"#;
+
+fn list() -> Checklist {
+    parse(Path::new("demo.toml"), LIST.as_bytes(), Lang::En).unwrap()
+}
+
+fn q4() -> Period {
+    "2026-Q4".parse().unwrap()
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn signed(item: &str, status: Outcome, note: Option<&str>) -> Change {
+    Change::ItemSigned {
+        item: item.into(),
+        status,
+        note: note.map(Into::into),
+        by: "Henriette".into(),
+        fingerprint: list()
+            .item(item)
+            .map(|i| i.fingerprint())
+            .unwrap_or_default(),
+    }
+}
+
+/// Applies changes through the rules, as the store does.
+fn run(changes: &[Change]) -> Result<Review, Refusal> {
+    let mut events = Vec::new();
+    for (n, change) in changes.iter().enumerate() {
+        Review::from_events(&events).check(&list(), q4(), today(), change)?;
+        events.push(Event {
+            seq: n as i64 + 1,
+            at: "2026-11-22T10:00:00Z".parse().unwrap(),
+            org: "demo".into(),
+            period: q4(),
+            change: change.clone(),
+        });
+    }
+    Ok(Review::from_events(&events))
+}
+
+#[test]
+fn a_deviation_needs_a_note() {
+    let err = run(&[signed("plain", Outcome::Deviation, None)]).unwrap_err();
+    assert_eq!(
+        err,
+        Refusal::DeviationNeedsNote {
+            item: "plain".into()
+        }
+    );
+    let err = run(&[signed("plain", Outcome::Deviation, Some("  "))]).unwrap_err();
+    assert_eq!(
+        err,
+        Refusal::DeviationNeedsNote {
+            item: "plain".into()
+        }
+    );
+    assert!(run(&[signed("plain", Outcome::Deviation, Some("Mangler aftale"))]).is_ok());
+}
+
+#[test]
+fn evidence_needs_a_note_to_be_done_but_not_to_be_not_applicable() {
+    let err = run(&[signed("with-evidence", Outcome::Done, None)]).unwrap_err();
+    assert!(matches!(err, Refusal::EvidenceNeedsNote { .. }));
+    assert!(err.message(Lang::Da).contains("Antal slettede"));
+    assert!(run(&[signed("with-evidence", Outcome::Done, Some("3 slettet"))]).is_ok());
+    assert!(run(&[signed("with-evidence", Outcome::NotApplicable, None)]).is_ok());
+}
+
+#[test]
+fn signing_needs_every_item_to_have_an_outcome() {
+    let sign = Change::ReviewSigned {
+        by: "Henriette".into(),
+        role: "Leder".into(),
+    };
+    let err = run(&[signed("plain", Outcome::Done, None), sign.clone()]).unwrap_err();
+    assert_eq!(
+        err,
+        Refusal::OpenItems {
+            items: vec!["with-evidence".into()]
+        }
+    );
+    let review = run(&[
+        signed("plain", Outcome::Done, None),
+        signed("with-evidence", Outcome::NotApplicable, None),
+        sign,
+    ])
+    .unwrap();
+    assert_eq!(review.state(&list(), q4(), today()), ReviewState::Signed);
+    assert_eq!(review.signature.unwrap().role, "Leder");
+}
+
+#[test]
+fn a_signed_review_takes_no_changes_until_reopened() {
+    let base = vec![
+        signed("plain", Outcome::Done, None),
+        signed("with-evidence", Outcome::NotApplicable, None),
+        Change::ReviewSigned {
+            by: "H".into(),
+            role: "Leder".into(),
+        },
+    ];
+    let with = |extra: &[Change]| {
+        let mut all = base.clone();
+        all.extend_from_slice(extra);
+        run(&all)
+    };
+    let retract = Change::ItemRetracted {
+        item: "plain".into(),
+        by: "H".into(),
+    };
+    let reopen = Change::ReviewReopened {
+        by: "H".into(),
+        reason: "Fejl i note".into(),
+    };
+    assert!(matches!(
+        with(&[signed("plain", Outcome::Deviation, Some("x"))]),
+        Err(Refusal::ReviewSigned { .. })
+    ));
+    assert!(matches!(
+        with(&[retract.clone()]),
+        Err(Refusal::ReviewSigned { .. })
+    ));
+    let sign_again = Change::ReviewSigned {
+        by: "H".into(),
+        role: "Leder".into(),
+    };
+    assert!(matches!(
+        with(&[sign_again]),
+        Err(Refusal::ReviewSigned { .. })
+    ));
+    let review = with(&[reopen.clone(), retract]).unwrap();
+    assert!(review.signature.is_none());
+    assert_eq!(
+        review.state(&list(), q4(), today()),
+        ReviewState::InProgress
+    );
+    assert_eq!(review.counts(&list(), q4()).open, 1);
+    assert!(matches!(
+        with(&[reopen.clone(), reopen]),
+        Err(Refusal::NotSigned { .. })
+    ));
+}
+
+#[test]
+fn reopening_needs_a_reason_and_signing_a_name_and_role() {
+    assert_eq!(
+        run(&[Change::ReviewSigned {
+            by: " ".into(),
+            role: "x".into()
+        }])
+        .unwrap_err(),
+        Refusal::Empty { what: "by" }
+    );
+    let all_done = vec![
+        signed("plain", Outcome::Done, None),
+        signed("with-evidence", Outcome::NotApplicable, None),
+    ];
+    let mut no_role = all_done.clone();
+    no_role.push(Change::ReviewSigned {
+        by: "H".into(),
+        role: "".into(),
+    });
+    assert_eq!(run(&no_role).unwrap_err(), Refusal::Empty { what: "role" });
+    let mut no_reason = all_done;
+    no_reason.push(Change::ReviewSigned {
+        by: "H".into(),
+        role: "Leder".into(),
+    });
+    no_reason.push(Change::ReviewReopened {
+        by: "H".into(),
+        reason: "".into(),
+    });
+    assert_eq!(
+        run(&no_reason).unwrap_err(),
+        Refusal::Empty { what: "reason" }
+    );
+}
+
+#[test]
+fn items_must_belong_to_the_review() {
+    assert!(matches!(
+        run(&[signed("nope", Outcome::Done, None)]),
+        Err(Refusal::UnknownItem { .. })
+    ));
+    assert!(matches!(
+        run(&[signed("yearly", Outcome::Done, None)]),
+        Err(Refusal::WrongCadence { .. })
+    ));
+    assert!(matches!(
+        run(&[Change::ItemRetracted {
+            item: "plain".into(),
+            by: "H".into()
+        }]),
+        Err(Refusal::NothingToRetract { .. })
+    ));
+}
+
+#[test]
+fn a_period_that_has_not_begun_takes_nothing() {
+    let review = Review::default();
+    let q1_2027: Period = "2027-Q1".parse().unwrap();
+    let err = review
+        .check(
+            &list(),
+            q1_2027,
+            today(),
+            &signed("plain", Outcome::Done, None),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Refusal::PeriodNotBegun {
+            period: "2027-Q1".into()
+        }
+    );
+}
+
+#[test]
+fn states_follow_the_calendar_and_the_events() {
+    let l = list();
+    let empty = Review::default();
+    let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    assert_eq!(empty.state(&l, q4(), d(9, 30)), ReviewState::Upcoming);
+    assert_eq!(empty.state(&l, q4(), d(10, 1)), ReviewState::NotStarted);
+    let started = run(&[signed("plain", Outcome::Done, None)]).unwrap();
+    assert_eq!(started.state(&l, q4(), d(12, 31)), ReviewState::InProgress);
+    let next_year = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+    assert_eq!(started.state(&l, q4(), next_year), ReviewState::Overdue);
+    let counts = started.counts(&l, q4());
+    assert_eq!((counts.items, counts.done, counts.open), (2, 1, 1));
+}
+
+#[test]
+fn a_changed_item_text_is_noticed() {
+    let review = run(&[signed("plain", Outcome::Done, None)]).unwrap();
+    let mut l = list();
+    assert!(!review.changed_since_sign_off(l.item("plain").unwrap()));
+    l.items[0].guidance = "Ny vejledning".into();
+    assert!(review.changed_since_sign_off(&l.items[0]));
+}

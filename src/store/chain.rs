@@ -1,0 +1,197 @@
+//! The hash chain over events. Each event's hash covers its own fields and the hash of the
+//! event before it, so changing, removing or inserting any row breaks every link after it.
+//! This makes tampering *visible*; it does not prevent it (whoever can write the file can
+//! rebuild the chain) — the signed PDF export is what fixes a review in time.
+
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+
+use super::{GENESIS, head, timestamp};
+use crate::checklist::hex;
+use crate::i18n::Lang;
+use crate::review::Event;
+
+/// An event as stored, the fields its hash covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub seq: i64,
+    pub at: String,
+    pub org: String,
+    pub period: String,
+    pub kind: String,
+    pub payload: String,
+    pub prev_hash: String,
+}
+
+impl Row {
+    pub fn of(event: &Event, prev_hash: String) -> Row {
+        Row {
+            seq: event.seq,
+            at: timestamp(event.at),
+            org: event.org.clone(),
+            period: event.period.key(),
+            kind: event.change.kind().to_string(),
+            payload: serde_json::to_string(&event.change).expect("a change always serialises"),
+            prev_hash,
+        }
+    }
+
+    /// SHA-256 over the fields, each length-prefixed so no two rows hash alike by shifting
+    /// text between fields.
+    pub fn hash(&self) -> String {
+        let mut h = Sha256::new();
+        let seq = self.seq.to_string();
+        for field in [
+            seq.as_str(),
+            &self.at,
+            &self.org,
+            &self.period,
+            &self.kind,
+            &self.payload,
+            &self.prev_hash,
+        ] {
+            h.update((field.len() as u64).to_be_bytes());
+            h.update(field.as_bytes());
+        }
+        hex(&h.finalize())
+    }
+}
+
+/// The outcome of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every link holds; `events` were checked.
+    Intact { events: i64 },
+    /// The first event found wrong, and how.
+    Broken { seq: i64, fault: Fault },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The row's content no longer matches its hash.
+    Altered,
+    /// Its link to the event before does not match: that event was removed or this one was
+    /// put in.
+    Unlinked,
+    /// Numbers are missing before this event.
+    Removed { missing_from: i64 },
+    /// The event stands after the recorded end of the chain.
+    Inserted,
+    /// The newest events up to the recorded end are gone.
+    RemovedAtEnd { last: i64 },
+    /// The record of the chain's end is missing or altered.
+    HeadAltered,
+}
+
+impl Verdict {
+    /// One or two sentences in the user's language.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Verdict::Intact { events } => lang
+                .pick(
+                    "Hændelseskæden er intakt: {n} hændelser kontrolleret.",
+                    "The event chain is intact: {n} events checked.",
+                )
+                .replace("{n}", &events.to_string()),
+            Verdict::Broken { seq, fault } => {
+                let what = match fault {
+                    Fault::Altered => lang.pick(
+                        "dens indhold er ændret efter den blev skrevet (eller den er indsat med falsk kontrolsum)",
+                        "its content was changed after it was written (or it was inserted with a made-up hash)",
+                    ).to_string(),
+                    Fault::Unlinked => lang.pick(
+                        "den passer ikke til hændelsen før: en hændelse er fjernet eller indsat her",
+                        "it does not follow the event before it: an event was removed or inserted here",
+                    ).to_string(),
+                    Fault::Removed { missing_from } => lang
+                        .pick(
+                            "hændelse {a}–{b} mangler: de er slettet",
+                            "events {a}–{b} are missing: they were deleted",
+                        )
+                        .replace("{a}", &missing_from.to_string())
+                        .replace("{b}", &(seq - 1).to_string()),
+                    Fault::Inserted => lang.pick(
+                        "den står efter kædens registrerede slutning: den er indsat udenom programmet",
+                        "it stands after the recorded end of the chain: it was inserted outside the program",
+                    ).to_string(),
+                    Fault::RemovedAtEnd { last } => lang
+                        .pick(
+                            "kæden sluttede ved hændelse {l}, men hændelserne fra {s} er slettet",
+                            "the chain ended at event {l}, but the events from {s} on were deleted",
+                        )
+                        .replace("{l}", &last.to_string())
+                        .replace("{s}", &seq.to_string()),
+                    Fault::HeadAltered => lang.pick(
+                        "registreringen af kædens slutning mangler eller er ændret",
+                        "the record of the chain's end is missing or altered",
+                    ).to_string(),
+                };
+                format!(
+                    "{} {seq}: {what}.",
+                    lang.pick(
+                        "Hændelseskæden er brudt ved hændelse",
+                        "The event chain is broken at event"
+                    )
+                )
+            }
+        }
+    }
+}
+
+/// Walks every event in order and names the first that does not hold.
+pub fn verify(conn: &Connection) -> rusqlite::Result<Verdict> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, org, period, kind, payload, prev_hash, hash FROM event ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq = 1;
+    let mut last_hash = GENESIS.to_string();
+    let head = head(conn)?;
+    let recorded_end = head.as_ref().map(|h| h.0);
+    while let Some(r) = rows.next()? {
+        let row = Row {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            org: r.get(2)?,
+            period: r.get(3)?,
+            kind: r.get(4)?,
+            payload: r.get(5)?,
+            prev_hash: r.get(6)?,
+        };
+        let stored_hash: String = r.get(7)?;
+        let broken = |fault| {
+            Ok(Verdict::Broken {
+                seq: row.seq,
+                fault,
+            })
+        };
+        if row.seq != expected_seq {
+            return broken(Fault::Removed {
+                missing_from: expected_seq,
+            });
+        }
+        if recorded_end.is_some_and(|end| row.seq > end) {
+            return broken(Fault::Inserted);
+        }
+        if row.hash() != stored_hash {
+            return broken(Fault::Altered);
+        }
+        if row.prev_hash != last_hash {
+            return broken(Fault::Unlinked);
+        }
+        last_hash = stored_hash;
+        expected_seq += 1;
+    }
+    let checked = expected_seq - 1;
+    match head {
+        Some((end, _)) if end > checked => Ok(Verdict::Broken {
+            seq: checked + 1,
+            fault: Fault::RemovedAtEnd { last: end },
+        }),
+        Some((_, hash)) if hash == last_hash => Ok(Verdict::Intact { events: checked }),
+        _ => Ok(Verdict::Broken {
+            seq: checked,
+            fault: Fault::HeadAltered,
+        }),
+    }
+}
