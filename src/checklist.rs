@@ -333,14 +333,17 @@ impl Reader<'_> {
             self.problem(0, m);
             return None;
         }
-        let mut schema = None;
+        let mut has_schema = false;
         let mut organisation = None;
         let mut items = Vec::new();
         let mut sections = Vec::new();
         for (key, value) in root.iter() {
             let at = key.span().start;
             match key.get_ref().as_ref() {
-                "schema" => schema = Some(self.schema(value)),
+                "schema" => {
+                    self.schema(value);
+                    has_schema = true;
+                }
                 "organisation" => organisation = self.organisation(value),
                 "item" => items = self.list(value, "item", Self::item),
                 "walkthrough" => sections = self.list(value, "walkthrough", Self::section),
@@ -354,7 +357,7 @@ impl Reader<'_> {
                 }
             }
         }
-        if schema.is_none() {
+        if !has_schema {
             let m = self.t(
                 "`schema = 1` mangler øverst i filen",
                 "`schema = 1` is missing at the top of the file",

@@ -149,7 +149,7 @@ fn a_signed_review_takes_no_changes_until_reopened() {
         Err(Refusal::ReviewSigned { .. })
     ));
     assert!(matches!(
-        with(&[retract.clone()]),
+        with(std::slice::from_ref(&retract)),
         Err(Refusal::ReviewSigned { .. })
     ));
     let sign_again = Change::ReviewSigned {

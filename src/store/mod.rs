@@ -318,11 +318,12 @@ impl Store {
 
 /// Creates an empty file readable by its owner only, and its directory if missing.
 fn create_private(path: &Path) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            fs::create_dir_all(dir)?;
-            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-        }
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
+        fs::create_dir_all(dir)?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
     }
     OpenOptions::new()
         .write(true)
@@ -382,11 +383,6 @@ fn read_events(conn: &Connection, review: Option<(&str, Period)>) -> rusqlite::R
 /// An instant as stored: RFC 3339 in UTC with microseconds.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-#[cfg(test)]
-pub(crate) fn genesis() -> &'static str {
-    GENESIS
 }
 
 /// Whether the chain head row exists; used by the chain check.
