@@ -338,22 +338,7 @@ fn change(global: &Global, which: &ReviewArg, make: impl FnOnce(&Checklist) -> C
             Ok(change.clone())
         })
         .map_err(|e| Failure(e.message(lang)))?;
-    let what = match &event.change {
-        Change::ItemSigned { item, status, .. } => format!(
-            "{} »{item}«: {}",
-            lang.pick("Registreret", "Recorded"),
-            status.label(lang)
-        ),
-        Change::ItemRetracted { item, .. } => {
-            format!("{} »{item}«", lang.pick("Trukket tilbage", "Retracted"))
-        }
-        Change::ReviewSigned { by, role } => {
-            format!("{}: {by} ({role})", lang.pick("Underskrevet", "Signed"))
-        }
-        Change::ReviewReopened { reason, .. } => {
-            format!("{}: {reason}", lang.pick("Genåbnet", "Reopened"))
-        }
-    };
+    let what = event.change.describe(lang);
     println!(
         "{} — {} {} — {} #{}, {}",
         what,

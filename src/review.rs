@@ -64,6 +64,33 @@ pub enum Change {
     ReviewSigned { by: String, role: String },
     /// A signed review opened again, with the reason.
     ReviewReopened { by: String, reason: String },
+    /// The policy walked through at a staff meeting; evidence for the yearly walkthrough item.
+    WalkthroughHeld(Meeting),
+    /// A review record PDF written: the file's SHA-256 and the record fingerprint it carries.
+    ExportMade {
+        file: String,
+        sha256: String,
+        fingerprint: String,
+        draft: bool,
+    },
+}
+
+/// One staff meeting at which the policy was walked through.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meeting {
+    /// The meeting's local date.
+    pub date: NaiveDate,
+    /// Place or department, e.g. "Botilbud Krakasvej".
+    pub department: String,
+    /// Who led the meeting.
+    pub leader: String,
+    /// One name per attendee.
+    pub attendees: Vec<String>,
+    /// Titles of the sections shown, in order.
+    pub sections: Vec<String>,
+    /// SHA-256 of the sections' titles and texts as shown.
+    pub sections_fingerprint: String,
 }
 
 impl Change {
@@ -74,6 +101,40 @@ impl Change {
             Change::ItemRetracted { .. } => "item-retracted",
             Change::ReviewSigned { .. } => "review-signed",
             Change::ReviewReopened { .. } => "review-reopened",
+            Change::WalkthroughHeld(_) => "walkthrough-held",
+            Change::ExportMade { .. } => "export-made",
+        }
+    }
+
+    /// One line saying what happened, for confirmations and history lists.
+    pub fn describe(&self, lang: Lang) -> String {
+        match self {
+            Change::ItemSigned { item, status, .. } => {
+                format!(
+                    "{} »{item}«: {}",
+                    lang.pick("Registreret", "Recorded"),
+                    status.label(lang)
+                )
+            }
+            Change::ItemRetracted { item, .. } => {
+                format!("{} »{item}«", lang.pick("Trukket tilbage", "Retracted"))
+            }
+            Change::ReviewSigned { by, role } => {
+                format!("{}: {by} ({role})", lang.pick("Underskrevet", "Signed"))
+            }
+            Change::ReviewReopened { reason, .. } => {
+                format!("{}: {reason}", lang.pick("Genåbnet", "Reopened"))
+            }
+            Change::WalkthroughHeld(m) => format!(
+                "{}: {}, {} {}",
+                lang.pick("Personalemøde", "Staff meeting"),
+                m.department,
+                m.attendees.len(),
+                lang.pick("deltagere", "attendees")
+            ),
+            Change::ExportMade { file, .. } => {
+                format!("{}: {file}", lang.pick("Eksporteret", "Exported"))
+            }
         }
     }
 }
@@ -111,6 +172,8 @@ pub struct Signature {
 pub struct Review {
     pub sign_offs: BTreeMap<String, SignOff>,
     pub signature: Option<Signature>,
+    /// Staff meetings held for this review, oldest first.
+    pub meetings: Vec<Meeting>,
     /// Every event of this review, oldest first.
     pub history: Vec<Event>,
 }
@@ -267,6 +330,9 @@ impl Refusal {
                 let (da, en) = match *what {
                     "by" => ("navn", "name"),
                     "role" => ("rolle", "role"),
+                    "leader" => ("navn på mødelederen", "name of the meeting's leader"),
+                    "department" => ("sted eller afdeling", "place or department"),
+                    "attendees" => ("deltager (én pr. linje)", "attendee (one per line)"),
                     _ => ("begrundelse", "reason"),
                 };
                 format!(
@@ -336,6 +402,8 @@ impl Review {
                 });
             }
             Change::ReviewReopened { .. } => self.signature = None,
+            Change::WalkthroughHeld(meeting) => self.meetings.push(meeting.clone()),
+            Change::ExportMade { .. } => {}
         }
         self.history.push(event.clone());
     }
@@ -465,6 +533,20 @@ impl Review {
                 filled(by, "by")?;
                 filled(reason, "reason")
             }
+            Change::WalkthroughHeld(meeting) => {
+                if period.timing(today) == Timing::Upcoming || meeting.date > today {
+                    return Err(Refusal::PeriodNotBegun {
+                        period: period_key(),
+                    });
+                }
+                filled(&meeting.leader, "leader")?;
+                filled(&meeting.department, "department")?;
+                if meeting.attendees.iter().all(|a| a.trim().is_empty()) {
+                    return Err(Refusal::Empty { what: "attendees" });
+                }
+                Ok(())
+            }
+            Change::ExportMade { .. } => Ok(()),
         }
     }
 
