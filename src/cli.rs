@@ -14,6 +14,8 @@ use crate::review::{Change, Outcome, Review, ReviewState};
 use crate::status::{self, Summary};
 use crate::store::{Store, chain::Verdict};
 
+mod pdf_commands;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "aarshjul",
@@ -135,6 +137,41 @@ pub enum Command {
     },
     /// Check the event hash chain; exit 0 intact, 1 with the first bad event named
     VerifyDb,
+    /// Write the review record as a digitally signed PDF (an unsigned review only with --draft)
+    Export {
+        #[command(flatten)]
+        review: ReviewArg,
+        /// The PDF to write [default: exports/ORG-PERIOD.pdf beside the database]
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Export an unsigned review as a draft, marked UDKAST / DRAFT on every page
+        #[arg(long)]
+        draft: bool,
+    },
+    /// Check a review record PDF: its signature, that it covers the whole file, and that it
+    /// matches the review in the database; exit 0 valid, 1 invalid or changed, 2 unreadable
+    Verify {
+        /// The PDF to check
+        file: PathBuf,
+    },
+    /// The identity PDFs are signed with: import one from a PKCS#12 file, or show it
+    Identity {
+        #[command(subcommand)]
+        action: IdentityAction,
+    },
+}
+
+/// What to do with the signing identity.
+#[derive(Debug, Subcommand)]
+pub enum IdentityAction {
+    /// Use the key and certificate of a PKCS#12 file (.p12/.pfx), e.g. an OCES certificate;
+    /// the password is read from AARSHJUL_P12_PASSWORD or asked for without echo
+    Import {
+        /// The PKCS#12 file
+        file: PathBuf,
+    },
+    /// Print the certificate's holder and SHA-256 fingerprint
+    Show,
 }
 
 /// Which review: organisation and period key.
@@ -217,6 +254,14 @@ pub fn run(global: &Global, command: &Command) -> Outcome2 {
             })
         }
         Command::VerifyDb => verify_db(global),
+        Command::Export { review, out, draft } => {
+            pdf_commands::export(global, review, out.as_deref(), *draft)
+        }
+        Command::Verify { file } => pdf_commands::verify(global, file),
+        Command::Identity { action } => match action {
+            IdentityAction::Import { file } => pdf_commands::identity_import(global, file),
+            IdentityAction::Show => pdf_commands::identity_show(global),
+        },
     }
 }
 
@@ -225,7 +270,7 @@ pub fn load(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Failure> {
     checklist::load_dir(dir, lang).map_err(|p| Failure(p.to_string()))
 }
 
-fn open(global: &Global, lang: Lang) -> Result<Store, Failure> {
+pub(crate) fn open(global: &Global, lang: Lang) -> Result<Store, Failure> {
     Store::open(&global.db).map_err(|e| Failure(e.message(lang)))
 }
 
@@ -320,15 +365,7 @@ fn change(global: &Global, which: &ReviewArg, make: impl FnOnce(&Checklist) -> C
     let lang = global.lang();
     let lists = load(&global.checklists, lang)?;
     let list = find_org(&lists, &which.org, lang)?;
-    let period: Period = which.period.parse().map_err(|_| {
-        Failure(
-            lang.pick(
-                "»{k}« er ikke en periode: brug 2026 (årlig), 2026-H2 (halvårlig), 2026-Q4 (kvartal) eller 2026-11 (måned).",
-                "`{k}` is not a period key: use 2026 (yearly), 2026-H2 (half-yearly), 2026-Q4 (quarterly) or 2026-11 (monthly).",
-            )
-            .replace("{k}", &which.period),
-        )
-    })?;
+    let period = parse_period(&which.period, lang)?;
     let now = global.now();
     let change = make(list);
     let mut store = open(global, lang)?;
@@ -349,6 +386,19 @@ fn change(global: &Global, which: &ReviewArg, make: impl FnOnce(&Checklist) -> C
         local_time(event.at)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A period key, or a failure saying what keys look like.
+pub fn parse_period(key: &str, lang: Lang) -> Result<Period, Failure> {
+    key.parse().map_err(|_| {
+        Failure(
+            lang.pick(
+                "»{k}« er ikke en periode: brug 2026 (årlig), 2026-H2 (halvårlig), 2026-Q4 (kvartal) eller 2026-11 (måned).",
+                "`{k}` is not a period key: use 2026 (yearly), 2026-H2 (half-yearly), 2026-Q4 (quarterly) or 2026-11 (monthly).",
+            )
+            .replace("{k}", key),
+        )
+    })
 }
 
 /// The checklist of an organisation id, or a failure naming the known ones.

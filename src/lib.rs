@@ -10,13 +10,18 @@
 //! - [`status`]: the year overview shared by `aarshjul status` and the dashboard.
 //! - [`i18n`]: Danish and English for everything a user reads.
 //! - [`cli`]: the command line (clap) and its subcommands.
+//! - [`record`]: what the review record PDF says, and its fingerprint (pure).
+//! - [`pdf`]: the only module touching genpdf, lopdf and the signing crates: layout, signature,
+//!   identity, verify.
 //!
 //! Everything but `store` and `cli` is pure: no I/O, no clock, testable in microseconds.
 
 pub mod checklist;
 pub mod cli;
 pub mod i18n;
+pub mod pdf;
 pub mod period;
+pub mod record;
 pub mod review;
 pub mod status;
 pub mod store;

@@ -1,0 +1,460 @@
+//! The signing identity: an ECDSA P-256 key and its certificate, kept in `identity/` beside
+//! the database (directory 0700, key file 0600). Created on the first export as a
+//! self-signed certificate naming the signer, role and organisation, or imported from a
+//! PKCS#12 file (e.g. an organisation's OCES certificate). The key is never printed.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use der::asn1::{SetOfVec, Utf8StringRef};
+use der::{Decode, Encode, EncodePem};
+use p256::ecdsa::{DerSignature, SigningKey};
+use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+use x509_cert::attr::AttributeTypeAndValue;
+use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+use super::layout::CertSummary;
+use super::p12::{self, P12Error};
+use crate::checklist::hex;
+use crate::i18n::Lang;
+
+const KEY_FILE: &str = "key.pem";
+const CERT_FILE: &str = "cert.pem";
+
+/// A key and the certificate that names its holder, with any chain certificates.
+pub struct Identity {
+    key: SigningKey,
+    pub certificate: Certificate,
+    pub chain: Vec<Certificate>,
+}
+
+/// Who a new self-signed certificate names.
+#[derive(Debug, Clone)]
+pub struct Holder<'a> {
+    pub name: &'a str,
+    pub role: &'a str,
+    pub organisation: &'a str,
+}
+
+/// What can go wrong with the identity. Each message says what the user can do.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: damaged identity ({detail})")]
+    Damaged { path: PathBuf, detail: String },
+    #[error("{path}: {error:?}")]
+    P12 { path: PathBuf, error: P12Error },
+    #[error("no password for the PKCS#12 file")]
+    NoPassword,
+    #[error("no signing identity in {dir}")]
+    Missing { dir: PathBuf },
+    #[error("the certificate could not be made: {0}")]
+    Certificate(String),
+}
+
+impl IdentityError {
+    /// One sentence in the user's language.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            IdentityError::Io { path, source } => format!("{}: {source}", path.display()),
+            IdentityError::Damaged { path, detail } => format!(
+                "{}: {} ({detail})",
+                path.display(),
+                lang.pick(
+                    "underskriftsidentiteten er beskadiget; gendan mappen fra en sikkerhedskopi, eller flyt den væk, så der laves en ny ved næste eksport",
+                    "the signing identity is damaged; restore the directory from a backup, or move it away so a new one is made at the next export"
+                )
+            ),
+            IdentityError::P12 { path, error } => {
+                let why = match error {
+                    P12Error::NotP12(d) => format!(
+                        "{} ({d})",
+                        lang.pick("er ikke en PKCS#12-fil (.p12/.pfx)", "is not a PKCS#12 file (.p12/.pfx)")
+                    ),
+                    P12Error::WrongPassword => lang
+                        .pick("forkert adgangskode", "wrong password")
+                        .to_string(),
+                    P12Error::OldEncryption(what) => format!(
+                        "{} ({what}); {}",
+                        lang.pick("bruger en gammel kryptering", "uses an old encryption"),
+                        lang.pick(
+                            "konvertér den med »openssl pkcs12 -legacy -in FIL -nodes | openssl pkcs12 -export -out NY.p12«",
+                            "convert it with `openssl pkcs12 -legacy -in FILE -nodes | openssl pkcs12 -export -out NEW.p12`"
+                        )
+                    ),
+                    P12Error::NoKey => lang
+                        .pick("indeholder ingen privat nøgle", "holds no private key")
+                        .to_string(),
+                    P12Error::UnsupportedKey(what) => format!(
+                        "{} {what}; {}",
+                        lang.pick("nøglen er", "the key is"),
+                        lang.pick(
+                            "kun ECDSA P-256-nøgler kan bruges til at underskrive",
+                            "only ECDSA P-256 keys can be used for signing"
+                        )
+                    ),
+                    P12Error::NoMatchingCertificate => lang
+                        .pick(
+                            "indeholder intet certifikat til nøglen",
+                            "holds no certificate for its key",
+                        )
+                        .to_string(),
+                };
+                format!("{}: {why}", path.display())
+            }
+            IdentityError::NoPassword => lang
+                .pick(
+                    "Ingen adgangskode: angiv den i AARSHJUL_P12_PASSWORD, eller kør kommandoen i en terminal.",
+                    "No password: set AARSHJUL_P12_PASSWORD, or run the command in a terminal.",
+                )
+                .to_string(),
+            IdentityError::Missing { dir } => format!(
+                "{}: {}",
+                dir.display(),
+                lang.pick(
+                    "ingen underskriftsidentitet endnu; den laves ved første eksport, eller importér en med »aarshjul identity import FIL.p12«",
+                    "no signing identity yet; one is made at the first export, or import one with `aarshjul identity import FILE.p12`"
+                )
+            ),
+            IdentityError::Certificate(d) => format!(
+                "{}: {d}",
+                lang.pick("Certifikatet kunne ikke laves", "The certificate could not be made")
+            ),
+        }
+    }
+}
+
+/// The identity directory of a database: `identity/` beside it.
+pub fn dir_for_db(db: &Path) -> PathBuf {
+    db.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("identity")
+}
+
+impl Identity {
+    /// Loads the identity in `dir`; `None` when there is none yet.
+    pub fn load(dir: &Path) -> Result<Option<Identity>, IdentityError> {
+        let key_path = dir.join(KEY_FILE);
+        let cert_path = dir.join(CERT_FILE);
+        let (key_pem, cert_pem) = match (read(&key_path)?, read(&cert_path)?) {
+            (None, None) => return Ok(None),
+            (Some(k), Some(c)) => (k, c),
+            (None, Some(_)) => return Err(damaged(&key_path, "missing")),
+            (Some(_), None) => return Err(damaged(&cert_path, "missing")),
+        };
+        let key =
+            SigningKey::from_pkcs8_pem(&key_pem).map_err(|e| damaged(&key_path, &e.to_string()))?;
+        let mut certs = Certificate::load_pem_chain(cert_pem.as_bytes())
+            .map_err(|e| damaged(&cert_path, &e.to_string()))?;
+        if certs.is_empty() {
+            return Err(damaged(&cert_path, "no certificate"));
+        }
+        let certificate = certs.remove(0);
+        let identity = Identity {
+            key,
+            certificate,
+            chain: certs,
+        };
+        if !identity.key_matches() {
+            return Err(damaged(
+                &cert_path,
+                "the certificate does not belong to the key",
+            ));
+        }
+        Ok(Some(identity))
+    }
+
+    /// Loads the identity in `dir`, or makes and stores a self-signed one for `holder` when
+    /// there is none. Returns whether it was made now.
+    pub fn load_or_create(
+        dir: &Path,
+        holder: &Holder<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(Identity, bool), IdentityError> {
+        if let Some(identity) = Identity::load(dir)? {
+            return Ok((identity, false));
+        }
+        let identity = Identity::self_signed(holder, now)?;
+        identity.save(dir)?;
+        Ok((identity, true))
+    }
+
+    /// A new key and a self-signed certificate for `holder`, valid 20 years from the day
+    /// before `now`.
+    pub fn self_signed(holder: &Holder<'_>, now: DateTime<Utc>) -> Result<Identity, IdentityError> {
+        let fail = |e: &dyn std::fmt::Display| IdentityError::Certificate(e.to_string());
+        let key = SigningKey::random(&mut rand_core::OsRng);
+        let subject = subject(holder).map_err(|e| fail(&e))?;
+        let mut serial = [0u8; 16];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut serial);
+        serial[0] &= 0x7f;
+        let serial = SerialNumber::new(&serial).map_err(|e| fail(&e))?;
+        let start = now - chrono::Duration::days(1);
+        let time = |t: DateTime<Utc>| -> Result<Time, IdentityError> {
+            let since = Duration::from_secs(t.timestamp().max(0) as u64);
+            let dt = der::DateTime::from_unix_duration(since).map_err(|e| fail(&e))?;
+            Ok(if dt.year() < 2050 {
+                Time::UtcTime(der::asn1::UtcTime::from_date_time(dt).map_err(|e| fail(&e))?)
+            } else {
+                Time::GeneralTime(der::asn1::GeneralizedTime::from_date_time(dt))
+            })
+        };
+        let validity = Validity {
+            not_before: time(start)?,
+            not_after: time(start + chrono::Duration::days(365 * 20))?,
+        };
+        let spki = spki::SubjectPublicKeyInfoOwned::from_key(*key.verifying_key())
+            .map_err(|e| fail(&e))?;
+        let profile = Profile::Leaf {
+            issuer: subject.clone(),
+            enable_key_agreement: false,
+            enable_key_encipherment: false,
+        };
+        let builder = CertificateBuilder::new(profile, serial, validity, subject, spki, &key)
+            .map_err(|e| fail(&e))?;
+        let certificate = builder.build::<DerSignature>().map_err(|e| fail(&e))?;
+        Ok(Identity {
+            key,
+            certificate,
+            chain: Vec::new(),
+        })
+    }
+
+    /// Reads a PKCS#12 file with `password` and stores it as the identity in `dir`,
+    /// replacing any identity there.
+    pub fn import(dir: &Path, file: &Path, password: &str) -> Result<Identity, IdentityError> {
+        let bytes = fs::read(file).map_err(|source| IdentityError::Io {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let contents = p12::read(&bytes, password).map_err(|error| IdentityError::P12 {
+            path: file.to_path_buf(),
+            error,
+        })?;
+        let mut certs = contents.certificates;
+        let certificate = certs.remove(0);
+        let identity = Identity {
+            key: SigningKey::from(&contents.key),
+            certificate,
+            chain: certs,
+        };
+        identity.save(dir)?;
+        Ok(identity)
+    }
+
+    /// Writes the key (0600) and certificates into `dir` (0700), each through a temporary
+    /// file and a rename.
+    pub fn save(&self, dir: &Path) -> Result<(), IdentityError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| IdentityError::Io { path, source }
+        };
+        fs::create_dir_all(dir).map_err(io(dir))?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io(dir))?;
+        let key_pem = self
+            .key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| IdentityError::Certificate(e.to_string()))?;
+        let mut certs = String::new();
+        for cert in std::iter::once(&self.certificate).chain(&self.chain) {
+            let pem = cert
+                .to_pem(LineEnding::LF)
+                .map_err(|e| IdentityError::Certificate(e.to_string()))?;
+            certs.push_str(&pem);
+        }
+        write_private(&dir.join(CERT_FILE), certs.as_bytes()).map_err(io(&dir.join(CERT_FILE)))?;
+        write_private(&dir.join(KEY_FILE), key_pem.as_bytes()).map_err(io(&dir.join(KEY_FILE)))?;
+        Ok(())
+    }
+
+    fn key_matches(&self) -> bool {
+        spki::SubjectPublicKeyInfoOwned::from_key(*self.key.verifying_key())
+            .is_ok_and(|spki| spki == self.certificate.tbs_certificate.subject_public_key_info)
+    }
+
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// The certificate's subject, e.g. "CN=Henriette Salmon, TITLE=Leder, O=Støttekontaktgruppen".
+    pub fn holder(&self) -> String {
+        name_text(&self.certificate.tbs_certificate.subject)
+    }
+
+    /// SHA-256 (hex) of the certificate.
+    pub fn fingerprint(&self) -> String {
+        cert_fingerprint(&self.certificate)
+    }
+
+    pub fn summary(&self) -> CertSummary {
+        CertSummary {
+            holder: self.holder(),
+            fingerprint: self.fingerprint(),
+        }
+    }
+
+    /// The certificate's validity, as "not before – not after" in UTC.
+    pub fn validity(&self) -> String {
+        let v = &self.certificate.tbs_certificate.validity;
+        format!("{} – {}", v.not_before, v.not_after)
+    }
+}
+
+/// A name as people read it: "CN=…, TITLE=…, O=…" (most specific first).
+pub fn name_text(name: &Name) -> String {
+    name.0
+        .iter()
+        .rev()
+        .flat_map(|rdn| rdn.0.iter().map(|atv| atv.to_string()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// SHA-256 (hex) of a certificate's DER encoding.
+pub fn cert_fingerprint(cert: &Certificate) -> String {
+    hex(&Sha256::digest(cert.to_der().unwrap_or_default()))
+}
+
+fn subject(holder: &Holder<'_>) -> der::Result<Name> {
+    use const_oid::db::rfc4519::{CN, O, TITLE};
+    let rdn = |oid, value: &str| -> der::Result<RelativeDistinguishedName> {
+        let value = der::Any::encode_from(&Utf8StringRef::new(value)?)?;
+        let atv = AttributeTypeAndValue { oid, value };
+        Ok(RelativeDistinguishedName(SetOfVec::try_from(vec![atv])?))
+    };
+    let mut rdns = Vec::new();
+    for (oid, value) in [
+        (O, holder.organisation),
+        (TITLE, holder.role),
+        (CN, holder.name),
+    ] {
+        if !value.trim().is_empty() {
+            rdns.push(rdn(oid, value.trim())?);
+        }
+    }
+    if rdns.is_empty() {
+        return Name::from_str("CN=aarshjul");
+    }
+    Ok(RdnSequence(rdns))
+}
+
+fn read(path: &Path) -> Result<Option<String>, IdentityError> {
+    match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| damaged(path, "not text")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(IdentityError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn damaged(path: &Path, detail: &str) -> IdentityError {
+    IdentityError::Damaged {
+        path: path.to_path_buf(),
+        detail: detail.to_string(),
+    }
+}
+
+/// Writes `bytes` to `path` readable by its owner only, replacing it in one rename.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o600))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Whether the file is a PKCS#12 structure at all (for a clear error before asking for a
+/// password).
+pub fn looks_like_p12(bytes: &[u8]) -> bool {
+    pkcs12::pfx::Pfx::from_der(bytes).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holder() -> Holder<'static> {
+        Holder {
+            name: "Henriette Salmon",
+            role: "Leder",
+            organisation: "Støttekontaktgruppen",
+        }
+    }
+
+    #[test]
+    fn created_once_private_and_reloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let id_dir = dir.path().join("identity");
+        let now = "2026-11-22T13:00:00Z".parse().unwrap();
+        let (first, created) = Identity::load_or_create(&id_dir, &holder(), now).unwrap();
+        assert!(created);
+        assert_eq!(
+            first.holder(),
+            "CN=Henriette Salmon, TITLE=Leder, O=Støttekontaktgruppen"
+        );
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&id_dir), 0o700);
+        assert_eq!(mode(&id_dir.join(KEY_FILE)), 0o600);
+        let (again, created) = Identity::load_or_create(&id_dir, &holder(), now).unwrap();
+        assert!(!created);
+        assert_eq!(again.fingerprint(), first.fingerprint());
+    }
+
+    #[test]
+    fn damaged_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = "2026-11-22T13:00:00Z".parse().unwrap();
+        Identity::load_or_create(dir.path(), &holder(), now).unwrap();
+        fs::write(
+            dir.path().join(KEY_FILE),
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n",
+        )
+        .unwrap();
+        let err = Identity::load(dir.path()).err().unwrap();
+        assert!(matches!(err, IdentityError::Damaged { .. }), "{err:?}");
+        assert!(err.message(Lang::Da).contains("beskadiget"));
+
+        let other = tempfile::tempdir().unwrap();
+        Identity::load_or_create(other.path(), &holder(), now).unwrap();
+        fs::copy(other.path().join(KEY_FILE), dir.path().join(KEY_FILE)).unwrap();
+        let err = Identity::load(dir.path()).err().unwrap();
+        assert!(err.to_string().contains("does not belong"), "{err}");
+
+        fs::remove_file(dir.path().join(CERT_FILE)).unwrap();
+        assert!(matches!(
+            Identity::load(dir.path()),
+            Err(IdentityError::Damaged { .. })
+        ));
+    }
+}

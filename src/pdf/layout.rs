@@ -1,0 +1,503 @@
+//! The record's pages with genpdf: A4, the header, summary, deviations, every item, staff
+//! meetings, history and the signature block; a footer with "Side n af m" and the record
+//! fingerprint on every page, and UDKAST / DRAFT across every page of a draft.
+//!
+//! genpdf calls the page decorator before a page is filled, when the page count is not yet
+//! known, so the document is laid out twice: once to count the pages, once to print them.
+
+use std::cell::Cell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use genpdf::render::Area;
+use genpdf::style::{Color, Style};
+use genpdf::{Context, Document, Margins, Mm, PageDecorator, Position};
+
+use super::fonts;
+use super::text::{GREY, RED, Writer};
+use crate::i18n::Lang;
+use crate::period::local_date;
+use crate::record::{Record, RecordItem, when};
+use crate::review::Outcome;
+
+/// The page: A4, in millimetres.
+const PAGE_WIDTH: f32 = 210.0;
+const PAGE_HEIGHT: f32 = 297.0;
+const SIDE: f32 = 20.0;
+const TOP: f32 = 18.0;
+const BOTTOM: f32 = 24.0;
+
+/// Who signed the PDF digitally, as the signature block states it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CertSummary {
+    /// The certificate's subject, e.g. "CN=Henriette Salmon, title=Leder, O=Støttekontaktgruppen".
+    pub holder: String,
+    /// SHA-256 of the certificate, hex pairs separated by colons.
+    pub fingerprint: String,
+}
+
+/// A laid-out record, before post-processing and signing.
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    /// Characters of the record the fonts lack; each was printed as `?`.
+    pub missing: BTreeSet<char>,
+}
+
+/// Lays out `record`. `cert` is the identity the PDF will be signed with (`None` for a draft).
+pub fn render(
+    record: &Record,
+    draft: bool,
+    cert: Option<&CertSummary>,
+    exported: chrono::DateTime<chrono::Utc>,
+) -> Result<Rendered, genpdf::error::Error> {
+    let counted = Rc::new(Cell::new(0));
+    let (first, _) = document(record, draft, cert, exported, 0, counted.clone())?;
+    first.render(std::io::sink())?;
+    let pages = counted.get();
+    let printed = Rc::new(Cell::new(0));
+    let (doc, missing) = document(record, draft, cert, exported, pages, printed.clone())?;
+    let mut pdf = Vec::new();
+    doc.render(&mut pdf)?;
+    debug_assert_eq!(printed.get(), pages, "both passes paginate alike");
+    Ok(Rendered {
+        pdf,
+        pages: printed.get(),
+        missing,
+    })
+}
+
+fn document(
+    record: &Record,
+    draft: bool,
+    cert: Option<&CertSummary>,
+    exported: chrono::DateTime<chrono::Utc>,
+    total: usize,
+    pages: Rc<Cell<usize>>,
+) -> Result<(Document, BTreeSet<char>), genpdf::error::Error> {
+    let lang = record.lang;
+    let mut doc = Document::new(fonts::family()?);
+    doc.set_minimal_conformance();
+    doc.set_title(fonts::sanitise(&record.title, &mut BTreeSet::new()));
+    doc.set_font_size(10);
+    doc.set_line_spacing(1.25);
+    let mut w = Writer::new(doc.font_cache(), Mm::from(PAGE_WIDTH - 2.0 * SIDE));
+    body(&mut w, record, draft, cert, exported);
+    let footer = Footer {
+        page: 0,
+        total,
+        pages,
+        left: w.clean(&format!(
+            "{} · {}",
+            record.organisation.name,
+            record.period.review_title(lang)
+        )),
+        fingerprint: format!(
+            "{}: {}",
+            lang.pick(
+                "Postens fingeraftryk (SHA-256)",
+                "Record fingerprint (SHA-256)"
+            ),
+            record.fingerprint
+        ),
+        of: lang.pick(("Side", "af"), ("Page", "of")),
+        draft: draft.then(|| {
+            (
+                lang.pick("UDKAST", "DRAFT"),
+                lang.pick(
+                    "UDKAST — ikke underskrevet, kan stadig ændres",
+                    "DRAFT — not signed, may still change",
+                ),
+            )
+        }),
+    };
+    let Writer { body, missing, .. } = w;
+    doc.push(body);
+    doc.set_page_decorator(footer);
+    Ok((doc, missing))
+}
+
+fn body(
+    w: &mut Writer<'_>,
+    r: &Record,
+    draft: bool,
+    cert: Option<&CertSummary>,
+    exported: chrono::DateTime<chrono::Utc>,
+) {
+    let lang = r.lang;
+    let normal = Style::new().with_font_size(10);
+    let small = Style::new().with_font_size(9);
+    let heading = Style::new().bold().with_font_size(13);
+    let org = &r.organisation;
+
+    w.para(&org.name, Style::new().bold().with_font_size(18), 0.0);
+    let mut line = Vec::new();
+    if let Some(cvr) = &org.cvr {
+        line.push(format!("CVR {cvr}"));
+    }
+    if let Some(address) = &org.address {
+        line.push(address.clone());
+    }
+    if !line.is_empty() {
+        w.para(&line.join(" · "), normal.with_color(GREY), 0.0);
+    }
+    w.para(&org.policy, normal.italic().with_color(GREY), 0.0);
+    w.gap(0.6);
+    w.para(&r.title, Style::new().bold().with_font_size(14), 0.0);
+    w.rule();
+    if draft {
+        w.para(
+            lang.pick(
+                "UDKAST: gennemgangen er ikke underskrevet og kan stadig ændres. Dette dokument er ikke en underskrevet gennemgang.",
+                "DRAFT: the review is not signed and may still change. This document is not a signed review.",
+            ),
+            normal.bold().with_color(RED),
+            0.0,
+        );
+        w.gap(0.5);
+    }
+
+    w.para(lang.pick("Resumé", "Summary"), heading, 0.0);
+    let c = r.counts;
+    w.labelled(
+        lang.pick("Punkter", "Items"),
+        &format!(
+            "{} {} — {} {}, {} {}, {} {}, {} {}",
+            c.items,
+            lang.pick("i alt", "in all"),
+            c.done,
+            lang.pick("udført", "done"),
+            c.not_applicable,
+            lang.pick("ikke relevant", "not applicable"),
+            c.deviations,
+            lang.pick(
+                if c.deviations == 1 {
+                    "afvigelse"
+                } else {
+                    "afvigelser"
+                },
+                if c.deviations == 1 {
+                    "deviation"
+                } else {
+                    "deviations"
+                }
+            ),
+            c.open,
+            lang.pick("åbne", "open"),
+        ),
+        normal,
+        0.0,
+    );
+    w.labelled(
+        lang.pick("Periode", "Period"),
+        &r.period.span_words(lang),
+        normal,
+        0.0,
+    );
+    let signed = match &r.signature {
+        Some(s) => format!("{} ({}), {}", s.by, s.role, when(s.at, lang)),
+        None => lang.pick("ikke underskrevet", "not signed").to_string(),
+    };
+    w.labelled(lang.pick("Underskrevet", "Signed"), &signed, normal, 0.0);
+    if !r.meetings.is_empty() {
+        let attendees: usize = r.meetings.iter().map(|m| m.attendees.len()).sum();
+        w.labelled(
+            lang.pick("Personalemøder", "Staff meetings"),
+            &format!(
+                "{} {}, {attendees} {}",
+                r.meetings.len(),
+                lang.pick("holdt", "held"),
+                lang.pick("deltagere i alt", "attendees in all")
+            ),
+            normal,
+            0.0,
+        );
+    }
+    let changed = r.changed_items().count();
+    if changed > 0 {
+        w.para(
+            &lang
+                .pick(
+                    "Obs: {n} punkt(er) er ændret i tjeklisten efter registreringen; de er markeret nedenfor.",
+                    "Note: {n} item(s) changed in the checklist after their outcome was recorded; they are marked below.",
+                )
+                .replace("{n}", &changed.to_string()),
+            normal.bold().with_color(RED),
+            0.0,
+        );
+    }
+
+    w.gap(0.6);
+    w.para(lang.pick("Afvigelser", "Deviations"), heading, 0.0);
+    let deviations: Vec<&RecordItem> = r.deviations().collect();
+    if deviations.is_empty() {
+        w.para(
+            lang.pick("Ingen afvigelser.", "No deviations."),
+            normal,
+            0.0,
+        );
+    }
+    for item in deviations {
+        w.para(&item.title, normal.bold(), 0.0);
+        if let Some(note) = item.sign_off.as_ref().and_then(|s| s.note.as_deref()) {
+            w.para(note, normal, 5.0);
+        }
+    }
+
+    w.gap(0.6);
+    w.para(lang.pick("Punkter", "Items"), heading, 0.0);
+    for (n, item) in r.items.iter().enumerate() {
+        item_block(w, lang, n + 1, item, normal, small);
+    }
+
+    if !r.meetings.is_empty() {
+        w.gap(0.6);
+        w.para(
+            lang.pick("Gennemgang på personalemøder", "Staff-meeting walkthroughs"),
+            heading,
+            0.0,
+        );
+        for m in &r.meetings {
+            w.para(
+                &format!(
+                    "{} — {}, {} {}",
+                    lang.date(m.date),
+                    m.department,
+                    lang.pick("ledet af", "led by"),
+                    m.leader
+                ),
+                normal.bold(),
+                0.0,
+            );
+            w.labelled(
+                &format!(
+                    "{} ({})",
+                    lang.pick("Deltagere", "Attendees"),
+                    m.attendees.len()
+                ),
+                &m.attendees.join(", "),
+                small,
+                5.0,
+            );
+            w.labelled(
+                lang.pick("Gennemgåede afsnit", "Sections shown"),
+                &m.sections.join(" · "),
+                small,
+                5.0,
+            );
+        }
+    }
+
+    w.gap(0.6);
+    w.para(lang.pick("Historik", "History"), heading, 0.0);
+    for h in &r.history {
+        w.para(
+            &format!("{} — {} — {}", when(h.at, lang), h.by, h.what),
+            small,
+            0.0,
+        );
+    }
+
+    w.gap(0.6);
+    w.para(lang.pick("Underskrift", "Signature"), heading, 0.0);
+    match &r.signature {
+        Some(s) => w.para(
+            &lang
+                .pick(
+                    "Gennemgangen er underskrevet af {by}, {role}, {at}.",
+                    "The review was signed by {by}, {role}, {at}.",
+                )
+                .replace("{by}", &s.by)
+                .replace("{role}", &s.role)
+                .replace("{at}", &when(s.at, lang)),
+            normal,
+            0.0,
+        ),
+        None => w.para(
+            lang.pick(
+                "Gennemgangen er ikke underskrevet.",
+                "The review is not signed.",
+            ),
+            normal.bold().with_color(RED),
+            0.0,
+        ),
+    }
+    match cert {
+        Some(cert) => {
+            w.para(
+                &lang
+                    .pick(
+                        "Denne PDF er digitalt underskrevet {at} (CMS, ECDSA P-256) med certifikatet nedenfor. Enhver ændring af filen gør underskriften ugyldig; kontrollér den med »aarshjul verify FIL.pdf« eller en PDF-læser, der viser digitale underskrifter.",
+                        "This PDF was digitally signed {at} (CMS, ECDSA P-256) with the certificate below. Any change to the file invalidates the signature; check it with `aarshjul verify FILE.pdf` or a PDF reader that shows digital signatures.",
+                    )
+                    .replace("{at}", &when(exported, lang)),
+                small,
+                0.0,
+            );
+            w.labelled(
+                lang.pick("Certifikatindehaver", "Certificate holder"),
+                &cert.holder,
+                small,
+                0.0,
+            );
+            w.labelled(
+                lang.pick("Certifikatets SHA-256", "Certificate SHA-256"),
+                &cert.fingerprint,
+                small,
+                0.0,
+            );
+        }
+        None => w.para(
+            &lang
+                .pick(
+                    "Udkast udskrevet {d}; ikke digitalt underskrevet.",
+                    "Draft printed {d}; not digitally signed.",
+                )
+                .replace("{d}", &lang.date(local_date(exported))),
+            small,
+            0.0,
+        ),
+    }
+    w.labelled(
+        lang.pick("Postens fingeraftryk", "Record fingerprint"),
+        &format!(
+            "{} {}",
+            r.fingerprint,
+            lang.pick(
+                "(SHA-256 af gennemgangens hændelser og punkternes tekst)",
+                "(SHA-256 of the review's events and the items' texts)"
+            )
+        ),
+        small,
+        0.0,
+    );
+}
+
+fn item_block(
+    w: &mut Writer<'_>,
+    lang: Lang,
+    n: usize,
+    item: &RecordItem,
+    normal: Style,
+    small: Style,
+) {
+    w.gap(0.35);
+    w.para(&format!("{n}. {}", item.title), normal.bold(), 0.0);
+    let indent = 5.0;
+    let status = match &item.sign_off {
+        Some(s) => format!("{} — {}, {}", s.status.label(lang), s.by, when(s.at, lang)),
+        None => lang.pick("Åben", "Open").to_string(),
+    };
+    let status_style = match item.sign_off.as_ref().map(|s| s.status) {
+        Some(Outcome::Deviation) | None => normal.with_color(RED),
+        _ => normal,
+    };
+    w.labelled(lang.pick("Status", "Status"), &status, status_style, indent);
+    if let Some(note) = item.sign_off.as_ref().and_then(|s| s.note.as_deref()) {
+        w.labelled(lang.pick("Note", "Note"), note, normal, indent);
+    }
+    if item.changed_since_sign_off {
+        w.para(
+            lang.pick(
+                "Punktets tekst i tjeklisten er ændret efter registreringen.",
+                "The item's text in the checklist changed after its outcome was recorded.",
+            ),
+            normal.bold().with_color(RED),
+            indent,
+        );
+    }
+    w.labelled(lang.pick("Kilde", "Source"), &item.source, small, indent);
+    if let Some(r) = &item.responsible {
+        w.labelled(lang.pick("Ansvarlig", "Responsible"), r, small, indent);
+    }
+    if let Some(e) = &item.evidence {
+        w.labelled(lang.pick("Dokumentation", "Evidence"), e, small, indent);
+    }
+    if let Some(c) = &item.caveat {
+        w.labelled(lang.pick("Forbehold", "Caveat"), c, small.italic(), indent);
+    }
+}
+
+/// Margins, footer and the draft mark of every page.
+struct Footer {
+    page: usize,
+    /// The page count from the first pass; 0 during it.
+    total: usize,
+    /// Pages decorated so far, for the caller.
+    pages: Rc<Cell<usize>>,
+    left: String,
+    fingerprint: String,
+    of: (&'static str, &'static str),
+    /// The watermark word and the banner line of a draft.
+    draft: Option<(&'static str, &'static str)>,
+}
+
+impl PageDecorator for Footer {
+    fn decorate_page<'a>(
+        &mut self,
+        context: &Context,
+        mut area: Area<'a>,
+        _style: Style,
+    ) -> Result<Area<'a>, genpdf::error::Error> {
+        self.page += 1;
+        self.pages.set(self.page);
+        let cache = &context.font_cache;
+        if let Some((word, banner)) = self.draft {
+            let mark = Style::new()
+                .bold()
+                .with_font_size(96)
+                .with_color(Color::Rgb(222, 222, 222));
+            let x = (Mm::from(PAGE_WIDTH) - mark.str_width(cache, word)) / 2.0;
+            area.print_str(
+                cache,
+                Position::new(x, Mm::from(PAGE_HEIGHT / 2.0 - 20.0)),
+                mark,
+                word,
+            )?;
+            let top = Style::new().bold().with_font_size(9).with_color(RED);
+            area.print_str(cache, Position::new(SIDE, 8.0f32), top, banner)?;
+        }
+        let grey = Style::new().with_font_size(8).with_color(GREY);
+        let y = PAGE_HEIGHT - BOTTOM + 8.0;
+        area.draw_line(
+            vec![
+                Position::new(SIDE, y - 1.5),
+                Position::new(PAGE_WIDTH - SIDE, y - 1.5),
+            ],
+            Style::new().with_color(Color::Rgb(150, 150, 150)),
+        );
+        area.print_str(cache, Position::new(SIDE, y), grey, &self.left)?;
+        let total = if self.total == 0 {
+            "?".to_string()
+        } else {
+            self.total.to_string()
+        };
+        let page = format!("{} {} {} {total}", self.of.0, self.page, self.of.1);
+        let x = Mm::from(PAGE_WIDTH - SIDE) - grey.str_width(cache, &page);
+        area.print_str(cache, Position::new(x, Mm::from(y)), grey, &page)?;
+        let tiny = Style::new().with_font_size(7).with_color(GREY);
+        area.print_str(cache, Position::new(SIDE, y + 4.0), tiny, &self.fingerprint)?;
+        area.add_margins(Margins::trbl(TOP, SIDE, BOTTOM, SIDE));
+        Ok(area)
+    }
+}
+
+/// The page count of a width in millimetres, for tests of the layout constants.
+#[cfg(test)]
+fn content_width() -> f32 {
+    PAGE_WIDTH - 2.0 * SIDE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use genpdf::fonts::FontCache;
+
+    #[test]
+    fn the_fingerprint_fits_in_the_footer() {
+        let cache = FontCache::new(fonts::family().unwrap());
+        let tiny = Style::new().with_font_size(7);
+        let line = format!("Postens fingeraftryk (SHA-256): {}", "f".repeat(64));
+        assert!(tiny.str_width(&cache, &line) < Mm::from(content_width()));
+    }
+}

@@ -1,0 +1,248 @@
+//! Checking a signed record: the CMS signature over the byte range, cryptographically; that
+//! the byte range covers the whole file except the signature's own hole (so an appended
+//! incremental update shows); and the record's organisation, period and fingerprint from the
+//! document information, for comparison with the database.
+
+use chrono::{DateTime, Utc};
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier};
+use der::asn1::OctetString;
+use der::{Decode, Encode, SliceReader};
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{DerSignature, VerifyingKey};
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+use x509_cert::time::Time;
+
+use super::identity::{cert_fingerprint, name_text};
+use super::post;
+use super::sign::find;
+
+/// What a PDF says about itself, and whether its signature holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// (org, period, record fingerprint, draft) from the document information.
+    pub meta: Option<(String, String, String, bool)>,
+    pub signature: SignatureState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignatureState {
+    /// No signature dictionary at all.
+    Unsigned,
+    /// A signature that does not hold, and why (in English; the CLI words it).
+    Invalid(Problem),
+    /// The signature holds for the bytes it covers.
+    Valid {
+        signer: String,
+        certificate_sha256: String,
+        signed_at: Option<DateTime<Utc>>,
+        /// Bytes after the signed part (an appended incremental update); 0 when the signature
+        /// covers the whole file.
+        uncovered: usize,
+    },
+}
+
+/// Why a signature does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The byte range or the hole around the signature is malformed.
+    Structure(String),
+    /// The signature could not be read as CMS.
+    Cms(String),
+    /// The signed bytes' digest differs from the one signed: the file was changed.
+    DigestMismatch,
+    /// The signature value does not verify with the embedded certificate.
+    BadSignature,
+}
+
+/// The file could not be checked at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    NotPdf,
+}
+
+/// Checks `bytes` as a signed record.
+pub fn check(bytes: &[u8]) -> Result<Checked, Unreadable> {
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(Unreadable::NotPdf);
+    }
+    let meta = lopdf::Document::load_mem(bytes)
+        .ok()
+        .and_then(|doc| post::read_meta(&doc));
+    let signature = match find_last(bytes, b"/ByteRange") {
+        None => SignatureState::Unsigned,
+        Some(at) => match check_signature(bytes, at) {
+            Ok(state) => state,
+            Err(problem) => SignatureState::Invalid(problem),
+        },
+    };
+    Ok(Checked { meta, signature })
+}
+
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+fn structure(s: &str) -> Problem {
+    Problem::Structure(s.to_string())
+}
+
+/// The four numbers of `/ByteRange [a b c d]` at `at`.
+fn byte_range(bytes: &[u8], at: usize) -> Result<[usize; 4], Problem> {
+    let rest = &bytes[at + b"/ByteRange".len()..];
+    let open = rest
+        .iter()
+        .position(|&b| b == b'[')
+        .filter(|&i| rest[..i].iter().all(u8::is_ascii_whitespace))
+        .ok_or_else(|| structure("no [ after /ByteRange"))?;
+    let close = rest[open..]
+        .iter()
+        .take(200)
+        .position(|&b| b == b']')
+        .ok_or_else(|| structure("no ] in /ByteRange"))?;
+    let text = std::str::from_utf8(&rest[open + 1..open + close])
+        .map_err(|_| structure("/ByteRange is not text"))?;
+    let numbers: Vec<usize> = text
+        .split_ascii_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| structure("/ByteRange holds something other than numbers"))?;
+    numbers
+        .try_into()
+        .map_err(|_| structure("/ByteRange does not hold four numbers"))
+}
+
+fn check_signature(bytes: &[u8], at: usize) -> Result<SignatureState, Problem> {
+    let [a, b, c, d] = byte_range(bytes, at)?;
+    let len = bytes.len();
+    if a != 0 || b >= c || c.checked_add(d).is_none_or(|end| end > len) {
+        return Err(structure("/ByteRange does not fit the file"));
+    }
+    if bytes[b] != b'<' || bytes[c - 1] != b'>' {
+        return Err(structure("/ByteRange does not surround the signature"));
+    }
+    // The hole must be the /Contents string of the dictionary that holds this /ByteRange.
+    if find(&bytes[b.saturating_sub(12)..b], b"/Contents").is_none() {
+        return Err(structure("/ByteRange does not surround /Contents"));
+    }
+    let der = from_hex(&bytes[b + 1..c - 1])?;
+    let digest = Sha256::new()
+        .chain_update(&bytes[..b])
+        .chain_update(&bytes[c..c + d])
+        .finalize();
+    let (signer, certificate_sha256, signed_at) = verify_cms(&der, &digest)?;
+    Ok(SignatureState::Valid {
+        signer,
+        certificate_sha256,
+        signed_at,
+        uncovered: len - (c + d),
+    })
+}
+
+/// Hex digits to bytes: the DER signature, then only zero padding.
+fn from_hex(hex: &[u8]) -> Result<Vec<u8>, Problem> {
+    if !hex.len().is_multiple_of(2) {
+        return Err(structure("odd number of hex digits in /Contents"));
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(hex.len() / 2);
+    for pair in hex.chunks(2) {
+        match (digit(pair[0]), digit(pair[1])) {
+            (Some(h), Some(l)) => out.push(h << 4 | l),
+            _ => return Err(structure("/Contents is not hex")),
+        }
+    }
+    let mut reader = SliceReader::new(&out).map_err(|e| Problem::Cms(e.to_string()))?;
+    let header = der::Header::decode(&mut reader).map_err(|e| Problem::Cms(e.to_string()))?;
+    let total = (header
+        .encoded_len()
+        .map_err(|e| Problem::Cms(e.to_string()))?
+        + header.length)
+        .map_err(|e| Problem::Cms(e.to_string()))?;
+    let total = usize::try_from(total).map_err(|e| Problem::Cms(e.to_string()))?;
+    if total > out.len() || out[total..].iter().any(|&b| b != 0) {
+        return Err(structure("/Contents holds more than the signature"));
+    }
+    out.truncate(total);
+    Ok(out)
+}
+
+/// Verifies a detached CMS signature over `digest`; returns signer, certificate SHA-256 and
+/// signing time.
+fn verify_cms(
+    der: &[u8],
+    digest: &[u8],
+) -> Result<(String, String, Option<DateTime<Utc>>), Problem> {
+    let bad = |e: der::Error| Problem::Cms(e.to_string());
+    let info = ContentInfo::from_der(der).map_err(bad)?;
+    if info.content_type != const_oid::db::rfc5911::ID_SIGNED_DATA {
+        return Err(Problem::Cms("not signed data".into()));
+    }
+    let data: SignedData = info.content.decode_as().map_err(bad)?;
+    let signer = data
+        .signer_infos
+        .0
+        .iter()
+        .next()
+        .ok_or_else(|| Problem::Cms("no signer".into()))?;
+    let SignerIdentifier::IssuerAndSerialNumber(sid) = &signer.sid else {
+        return Err(Problem::Cms("signer named by key identifier".into()));
+    };
+    let cert: &Certificate = data
+        .certificates
+        .as_ref()
+        .and_then(|set| {
+            set.0.iter().find_map(|choice| match choice {
+                cms::cert::CertificateChoices::Certificate(c)
+                    if c.tbs_certificate.issuer == sid.issuer
+                        && c.tbs_certificate.serial_number == sid.serial_number =>
+                {
+                    Some(c)
+                }
+                _ => None,
+            })
+        })
+        .ok_or_else(|| Problem::Cms("the signer's certificate is not embedded".into()))?;
+    if signer.digest_alg.oid != const_oid::db::rfc5912::ID_SHA_256 {
+        return Err(Problem::Cms(format!("digest {}", signer.digest_alg.oid)));
+    }
+    let attrs = signer
+        .signed_attrs
+        .as_ref()
+        .ok_or_else(|| Problem::Cms("no signed attributes".into()))?;
+    let attr = |oid| {
+        attrs
+            .iter()
+            .find(|a| a.oid == oid)
+            .and_then(|a| a.values.iter().next())
+    };
+    let signed_digest = attr(const_oid::db::rfc5911::ID_MESSAGE_DIGEST)
+        .ok_or_else(|| Problem::Cms("no message digest".into()))?
+        .decode_as::<OctetString>()
+        .map_err(bad)?;
+    if signed_digest.as_bytes() != digest {
+        return Err(Problem::DigestMismatch);
+    }
+    let signed_at = attr(const_oid::db::rfc5911::ID_SIGNING_TIME)
+        .and_then(|v| v.to_der().ok())
+        .and_then(|der| Time::from_der(&der).ok())
+        .and_then(|t| DateTime::<Utc>::from_timestamp(t.to_unix_duration().as_secs() as i64, 0));
+    let key = VerifyingKey::from_sec1_bytes(
+        cert.tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes(),
+    )
+    .map_err(|_| Problem::Cms("the certificate's key is not ECDSA P-256".into()))?;
+    let signature =
+        DerSignature::from_bytes(signer.signature.as_bytes()).map_err(|_| Problem::BadSignature)?;
+    let signed = attrs.to_der().map_err(bad)?;
+    key.verify(&signed, &signature)
+        .map_err(|_| Problem::BadSignature)?;
+    Ok((
+        name_text(&cert.tbs_certificate.subject),
+        cert_fingerprint(cert),
+        signed_at,
+    ))
+}

@@ -1,0 +1,647 @@
+//! The review record PDF, end to end: exported by the built binary, parsed back with lopdf
+//! 0.47, its signature checked in Rust, tampered with, and verified.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use aarshjul::pdf::verify::{self, Problem, SignatureState};
+use aarshjul::review::Change;
+use aarshjul::store::Store;
+use sha2::{Digest, Sha256};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+const YEAR: [&str; 4] = ["--org", "skgr", "--period", "2026"];
+
+/// The yearly items of skgr with the notes they need; the firewall is a deviation.
+const ITEMS: [(&str, &str, Option<&str>); 9] = [
+    (
+        "udskrevne-borgere",
+        "done",
+        Some("14 borgere slettet (frist 5 år, jf. »Årligt«); Serviceloven §§ 81–85 tjekket"),
+    ),
+    (
+        "interne-retningslinjer",
+        "done",
+        Some("Håndbogen opdateret; personalet informeret på mail"),
+    ),
+    (
+        "personalemoede-gennemgang",
+        "done",
+        Some("12/11 Krakasvej, 14 deltagere"),
+    ),
+    (
+        "firewall-virus",
+        "deviation",
+        Some("To bærbare mangler opdatering.\nBestilt hos IT-leverandøren; følges op i januar."),
+    ),
+    (
+        "fratraadte-medarbejdere",
+        "done",
+        Some("3 fratrådte; adgange lukket"),
+    ),
+    ("personoplysninger-12-maaneder", "done", None),
+    ("databehandleraftaler", "done", Some("Ingen ændringer")),
+    (
+        "fysisk-sikring-botilbud",
+        "not-applicable",
+        Some("Botilbuddet er flyttet"),
+    ),
+    ("politik-offentliggjort", "done", None),
+];
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn db(&self) -> PathBuf {
+        self.path("data/aarshjul.sqlite")
+    }
+
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let checklists = Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aarshjul"));
+        cmd.args(args)
+            .env("AARSHJUL_DB", self.db())
+            .env("AARSHJUL_CHECKLISTS", checklists)
+            .env("AARSHJUL_NOW", "2026-11-22T13:00:00Z")
+            .env("LANG", "en_GB.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("AARSHJUL_P12_PASSWORD")
+            .current_dir(self.dir.path())
+            .stdin(std::process::Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, &[])
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must be refused with exit code 2; returns stderr.
+    fn refused_with(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = self.run_with(args, env);
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.starts_with("aarshjul: "), "{err}");
+        err
+    }
+
+    fn refused(&self, args: &[&str]) -> String {
+        self.refused_with(args, &[])
+    }
+
+    fn record_year(&self) {
+        for (item, status, note) in ITEMS {
+            let mut args = vec!["record"];
+            args.extend(YEAR);
+            args.extend([
+                "--item",
+                item,
+                "--status",
+                status,
+                "--by",
+                "Henriette Salmon",
+            ]);
+            if let Some(n) = note {
+                args.extend(["--note", n]);
+            }
+            self.ok(&args);
+        }
+    }
+
+    fn sign_year(&self) {
+        let mut args = vec!["sign"];
+        args.extend(YEAR);
+        args.extend(["--by", "Henriette Salmon", "--role", "Leder"]);
+        self.ok(&args);
+    }
+
+    /// Exports the yearly review to `name`; returns the file's bytes.
+    fn export(&self, name: &str, extra: &[&str]) -> Vec<u8> {
+        let out = self.path(name);
+        let mut args = vec!["export"];
+        args.extend(YEAR);
+        args.extend(["--out", out.to_str().unwrap()]);
+        args.extend(extra);
+        self.ok(&args);
+        std::fs::read(out).unwrap()
+    }
+
+    fn signed_pdf(&self) -> Vec<u8> {
+        self.record_year();
+        self.sign_year();
+        self.export("record.pdf", &[])
+    }
+
+    /// `aarshjul verify` on bytes written to a file: exit code and stdout.
+    fn verify(&self, bytes: &[u8]) -> (i32, String) {
+        let file = self.path("check.pdf");
+        std::fs::write(&file, bytes).unwrap();
+        let out = self.run(&["verify", file.to_str().unwrap()]);
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+        )
+    }
+}
+
+/// The text of each page, whitespace collapsed (genpdf writes each word on its own).
+fn page_texts(bytes: &[u8]) -> Vec<String> {
+    let doc = lopdf::Document::load_mem(bytes).unwrap();
+    let pages = doc.get_pages();
+    pages
+        .keys()
+        .map(|n| {
+            let text = doc.extract_text(&[*n]).unwrap();
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn signed_record_reads_back_with_danish_text_footer_and_embedded_fonts() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    assert!(bytes.len() < 200 * 1024, "{} bytes", bytes.len());
+    let pages = page_texts(&bytes);
+    assert!(pages.len() >= 2, "{} pages", pages.len());
+    let all = pages.join("\n");
+    for text in [
+        "Støttekontaktgruppen",
+        "CVR 37292664",
+        "Årsgennemgang 2026 — 1. januar–31. december 2026",
+        "Afvigelser",
+        "To bærbare mangler opdatering.",
+        "Bestilt hos IT-leverandøren",
+        "Serviceloven §§ 81–85",
+        "»Årligt«",
+        "Henriette Salmon (Leder), 22. november 2026 kl. 14:00",
+        "Certifikatindehaver: CN=Henriette Salmon, TITLE=Leder, O=Støttekontaktgruppen",
+        "Historik",
+    ] {
+        assert!(all.contains(text), "missing {text:?} in\n{all}");
+    }
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let (_, _, fingerprint, draft) = aarshjul::pdf::post::read_meta(&doc).unwrap();
+    assert!(!draft);
+    for (n, text) in pages.iter().enumerate() {
+        let footer = format!("Side {} af {}", n + 1, pages.len());
+        assert!(text.contains(&footer), "page {}: {text}", n + 1);
+        assert!(
+            text.contains(&fingerprint),
+            "page {} lacks the fingerprint",
+            n + 1
+        );
+        assert!(!text.contains("UDKAST"), "a signed record is no draft");
+    }
+    // Every font is embedded: a FontFile2 in each descriptor.
+    let mut fonts = 0;
+    for object in doc.objects.values() {
+        if let Ok(dict) = object.as_dict()
+            && dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor")
+        {
+            fonts += 1;
+            assert!(
+                dict.get(b"FontFile2").is_ok(),
+                "font not embedded: {dict:?}"
+            );
+        }
+    }
+    assert_eq!(fonts, 4);
+    // The title is UTF-16 with a byte-order mark, not raw UTF-8.
+    let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let title = doc.get_dictionary(info).unwrap().get(b"Title").unwrap();
+    assert!(title.as_str().unwrap().starts_with(&[0xFE, 0xFF]));
+    assert_eq!(
+        lopdf::decode_text_string(title).unwrap(),
+        "Årsgennemgang 2026 — 1. januar–31. december 2026"
+    );
+}
+
+#[test]
+fn signature_verifies_in_rust_and_the_export_is_recorded() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    let checked = verify::check(&bytes).unwrap();
+    match &checked.signature {
+        SignatureState::Valid {
+            signer,
+            uncovered,
+            signed_at,
+            ..
+        } => {
+            assert_eq!(
+                signer,
+                "CN=Henriette Salmon, TITLE=Leder, O=Støttekontaktgruppen"
+            );
+            assert_eq!(*uncovered, 0);
+            assert_eq!(signed_at.unwrap().to_rfc3339(), "2026-11-22T13:00:00+00:00");
+        }
+        other => panic!("{other:?}"),
+    }
+    let (code, out) = env.verify(&bytes);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Verdict: VALID"), "{out}");
+    assert!(out.contains("matches the review as it stands"), "{out}");
+
+    let store = Store::open(&env.db()).unwrap();
+    let events = store
+        .review_events("skgr", "2026".parse().unwrap())
+        .unwrap();
+    let Change::ExportMade {
+        sha256: recorded,
+        fingerprint,
+        draft,
+        file,
+    } = &events.last().unwrap().change
+    else {
+        panic!("the export is not recorded: {events:?}");
+    };
+    assert_eq!(*recorded, sha256(&bytes));
+    assert_eq!(Some(fingerprint.clone()), checked.meta.map(|m| m.2));
+    assert!(!draft);
+    assert!(file.ends_with("record.pdf"));
+    let identity = env.path("data/identity");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(identity.join("key.pem"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let shown = env.ok(&["identity", "show"]);
+    assert!(shown.contains("Holder: CN=Henriette Salmon"), "{shown}");
+    assert!(!shown.contains("PRIVATE"), "the key is never printed");
+
+    // A second export signs with the same identity and leaves the fingerprint alone.
+    let again = env.export("again.pdf", &[]);
+    let again = verify::check(&again).unwrap();
+    assert_eq!(again.meta.unwrap().2, *fingerprint);
+}
+
+#[test]
+fn any_flipped_byte_in_the_signed_ranges_fails_verification() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    let (b, c) = hole(&bytes);
+    let len = bytes.len();
+    // Many positions across both ranges, and the edges of each.
+    let mut positions: Vec<usize> = (0..300).map(|i| i * b / 300).collect();
+    positions.extend((0..60).map(|i| c + i * (len - c) / 60));
+    positions.extend([0, 1, 5, 8, b - 1, c, c + 1, len - 1, len - 2]);
+    for &at in &positions {
+        let mut tampered = bytes.clone();
+        tampered[at] ^= 0x04;
+        match verify::check(&tampered) {
+            Err(_) => assert!(at < 5, "only the header makes it unreadable ({at})"),
+            Ok(checked) => assert!(
+                matches!(checked.signature, SignatureState::Invalid(_)),
+                "byte {at} flipped but {:?}",
+                checked.signature
+            ),
+        }
+    }
+    // And through the binary, a few of them.
+    for &at in &[10, b / 2, b - 1, c, (c + len) / 2, len - 1] {
+        let mut tampered = bytes.clone();
+        tampered[at] ^= 0x04;
+        let (code, out) = env.verify(&tampered);
+        assert_eq!(code, 1, "byte {at}: {out}");
+        assert!(out.contains("Signature: INVALID"), "{out}");
+    }
+    // A change of the content is reported as such.
+    let mut tampered = bytes.clone();
+    tampered[c + (len - c) / 2] ^= 0x04;
+    let at = (100..b).find(|&i| bytes[i] == b'S').unwrap();
+    tampered[at] = b'T';
+    assert_eq!(
+        verify::check(&tampered).unwrap().signature,
+        SignatureState::Invalid(Problem::DigestMismatch)
+    );
+}
+
+/// The `<…>` hole of the signature, from the byte range.
+fn hole(bytes: &[u8]) -> (usize, usize) {
+    let at = bytes.windows(10).rposition(|w| w == b"/ByteRange").unwrap();
+    let rest = std::str::from_utf8(&bytes[at + 10..at + 80]).unwrap_or_default();
+    let inner = &rest[rest.find('[').unwrap() + 1..rest.find(']').unwrap()];
+    let n: Vec<usize> = inner
+        .split_whitespace()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert_eq!(n[0], 0);
+    assert_eq!(n[2] + n[3], bytes.len(), "covers the whole file");
+    (n[1], n[2])
+}
+
+#[test]
+fn an_appended_incremental_update_is_reported_as_not_covered() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    let mut inc = lopdf::IncrementalDocument::load_from(&bytes[..]).unwrap();
+    let info = inc
+        .get_prev_documents()
+        .trailer
+        .get(b"Info")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    inc.opt_clone_object_to_new_document(info).unwrap();
+    inc.new_document
+        .get_dictionary_mut(info)
+        .unwrap()
+        .set("Title", lopdf::Object::string_literal("Rettet bagefter"));
+    let mut updated = Vec::new();
+    inc.save_to(&mut updated).unwrap();
+    assert!(updated.starts_with(&bytes), "an incremental update appends");
+    match verify::check(&updated).unwrap().signature {
+        SignatureState::Valid { uncovered, .. } => {
+            assert_eq!(uncovered, updated.len() - bytes.len())
+        }
+        other => panic!("{other:?}"),
+    }
+    let (code, out) = env.verify(&updated);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("does NOT cover the whole file"), "{out}");
+}
+
+#[test]
+fn a_draft_says_so_on_every_page_and_is_not_signed() {
+    let env = Env::new();
+    env.record_year();
+    let err = env.refused(&[
+        "export", "--org", "skgr", "--period", "2026", "--out", "x.pdf",
+    ]);
+    assert!(err.contains("sign it first or use --draft"), "{err}");
+    assert!(!env.path("x.pdf").exists());
+
+    let bytes = env.export("draft.pdf", &["--draft"]);
+    let pages = page_texts(&bytes);
+    for (n, text) in pages.iter().enumerate() {
+        assert!(
+            text.contains("UDKAST"),
+            "page {} has no UDKAST: {text}",
+            n + 1
+        );
+    }
+    assert!(
+        pages[0].contains("Underskrevet: ikke underskrevet"),
+        "{}",
+        pages[0]
+    );
+    let checked = verify::check(&bytes).unwrap();
+    assert_eq!(checked.signature, SignatureState::Unsigned);
+    assert!(checked.meta.unwrap().3, "marked as a draft");
+    let (code, out) = env.verify(&bytes);
+    assert_eq!(code, 1);
+    assert!(out.contains("the file is a draft"), "{out}");
+    assert!(
+        !env.path("data/identity").exists(),
+        "a draft makes no identity"
+    );
+
+    // The default path, beside the database.
+    env.ok(&["export", "--org", "skgr", "--period", "2026", "--draft"]);
+    assert!(env.path("data/exports/skgr-2026-udkast.pdf").exists());
+}
+
+#[test]
+fn a_review_changed_after_export_is_reported_by_verify() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    env.ok(&[
+        "reopen",
+        "--org",
+        "skgr",
+        "--period",
+        "2026",
+        "--by",
+        "Henriette Salmon",
+        "--reason",
+        "Noten skal rettes",
+    ]);
+    let (code, out) = env.verify(&bytes);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("CHANGED"), "{out}");
+    assert!(out.contains("Signature: valid"), "{out}");
+}
+
+#[test]
+fn bad_input_is_one_clear_error() {
+    let env = Env::new();
+    let err = env.refused(&[
+        "export", "--org", "nope", "--period", "2026", "--out", "x.pdf",
+    ]);
+    assert!(err.contains("Unknown organisation"), "{err}");
+    let err = env.refused(&[
+        "export", "--org", "skgr", "--period", "2026-Q5", "--out", "x.pdf",
+    ]);
+    assert!(err.contains("not a period key"), "{err}");
+    let err = env.refused(&[
+        "export", "--org", "skgr", "--period", "2026", "--out", "x.pdf",
+    ]);
+    assert!(err.contains("nothing recorded"), "{err}");
+
+    env.record_year();
+    env.sign_year();
+    let err = env.refused(&[
+        "export", "--org", "skgr", "--period", "2026-Q1", "--out", "x.pdf",
+    ]);
+    assert!(err.contains("nothing recorded"), "{err}");
+    std::fs::write(env.path("file"), "x").unwrap();
+    for out in ["file/x.pdf", "missing-dir/x.pdf", "."] {
+        let err = env.refused(&["export", "--org", "skgr", "--period", "2026", "--out", out]);
+        assert!(err.contains("cannot be written"), "{err}");
+    }
+    assert!(
+        !env.path("data/identity").exists(),
+        "a failed export makes no identity"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "nothing half-written: {leftovers:?}");
+
+    std::fs::write(env.path("not.pdf"), "hello").unwrap();
+    let err = env.refused(&["verify", "not.pdf"]);
+    assert!(err.contains("is not a PDF file"), "{err}");
+    let err = env.refused(&["verify", "absent.pdf"]);
+    assert!(err.contains("cannot be read"), "{err}");
+
+    let err = env.refused(&["identity", "show"]);
+    assert!(err.contains("no signing identity yet"), "{err}");
+    env.export("first.pdf", &[]);
+    std::fs::write(env.path("data/identity/key.pem"), "garbage").unwrap();
+    let err = env.refused(&[
+        "export", "--org", "skgr", "--period", "2026", "--out", "y.pdf",
+    ]);
+    assert!(err.contains("signing identity is damaged"), "{err}");
+    assert!(!env.path("y.pdf").exists());
+    let err = env.refused(&["identity", "show"]);
+    assert!(err.contains("damaged"), "{err}");
+}
+
+#[test]
+fn a_character_missing_from_the_font_is_shown_as_a_question_mark_and_reported() {
+    let env = Env::new();
+    env.ok(&[
+        "record",
+        "--org",
+        "skgr",
+        "--period",
+        "2026",
+        "--item",
+        "politik-offentliggjort",
+        "--status",
+        "done",
+        "--note",
+        "Tjekket ✓ af Ёлка 😀",
+        "--by",
+        "H",
+    ]);
+    let out = env.run(&[
+        "export", "--org", "skgr", "--period", "2026", "--draft", "--out", "g.pdf",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("U+1F600") && err.contains("U+0401"), "{err}");
+    assert!(!err.contains("U+2713"), "✓ is in the font: {err}");
+    let text = page_texts(&std::fs::read(env.path("g.pdf")).unwrap()).join(" ");
+    assert!(text.contains("Tjekket ✓ af ???? ?"), "{text}");
+}
+
+fn openssl() -> bool {
+    Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Makes `name.p12` with an ECDSA P-256 (or other `key`) key and a certificate for `cn`.
+fn make_p12(env: &Env, name: &str, key: &[&str], cn: &str, password: &str) -> PathBuf {
+    let dir = env.dir.path();
+    let key_file = dir.join(format!("{name}.key"));
+    let cert_file = dir.join(format!("{name}.crt"));
+    let p12 = dir.join(format!("{name}.p12"));
+    let mut req = vec!["req", "-x509", "-utf8", "-newkey"];
+    req.extend(key);
+    req.extend(["-nodes", "-days", "30", "-subj"]);
+    let subj = format!("/CN={cn}/O=Fordelingssekretariatet");
+    req.push(&subj);
+    let (k, c) = (key_file.to_str().unwrap(), cert_file.to_str().unwrap());
+    req.extend(["-keyout", k, "-out", c]);
+    let ok = Command::new("openssl").args(&req).output().unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let pass = format!("pass:{password}");
+    let ok = Command::new("openssl")
+        .args(["pkcs12", "-export", "-inkey", k, "-in", c, "-out"])
+        .arg(&p12)
+        .args(["-passout", &pass])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    p12
+}
+
+#[test]
+fn an_identity_imported_from_pkcs12_signs_the_record() {
+    if !openssl() {
+        eprintln!("SKIPPED: the openssl command is not installed (.ci/run installs it)");
+        return;
+    }
+    let env = Env::new();
+    let ec = ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+    let p12 = make_p12(&env, "oces", &ec, "Test Signer æøå", "hemmelig kode");
+    let file = p12.to_str().unwrap();
+
+    let err = env.refused_with(
+        &["identity", "import", file],
+        &[("AARSHJUL_P12_PASSWORD", "forkert")],
+    );
+    assert!(err.contains("wrong password"), "{err}");
+    assert!(!env.path("data/identity").exists(), "nothing stored");
+
+    let out = env.run_with(
+        &["identity", "import", file],
+        &[("AARSHJUL_P12_PASSWORD", "hemmelig kode")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = env.ok(&["identity", "show"]);
+    // RFC 4514 order, as openssl and pdfsig show it: the last name part first.
+    assert!(
+        shown.contains("Holder: O=Fordelingssekretariatet, CN=Test Signer æøå"),
+        "{shown}"
+    );
+    assert!(shown.contains("Issuer: self-signed"), "{shown}");
+
+    let bytes = env.signed_pdf();
+    match verify::check(&bytes).unwrap().signature {
+        SignatureState::Valid { signer, .. } => {
+            assert_eq!(signer, "O=Fordelingssekretariatet, CN=Test Signer æøå")
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // An RSA key is refused: only ECDSA P-256 signs.
+    let rsa = make_p12(&env, "rsa", &["rsa:2048"], "RSA Signer", "x");
+    let err = env.refused_with(
+        &["identity", "import", rsa.to_str().unwrap()],
+        &[("AARSHJUL_P12_PASSWORD", "x")],
+    );
+    assert!(err.contains("only ECDSA P-256"), "{err}");
+    // Not a PKCS#12 file at all.
+    let err = env.refused_with(
+        &["identity", "import", env.db().to_str().unwrap()],
+        &[("AARSHJUL_P12_PASSWORD", "x")],
+    );
+    assert!(err.contains("is not a PKCS#12 file"), "{err}");
+    // No password and no terminal to ask on.
+    let err = env.refused_with(&["identity", "import", file], &[]);
+    assert!(err.contains("AARSHJUL_P12_PASSWORD"), "{err}");
+    // The imported identity is still the one in use.
+    assert!(env.ok(&["identity", "show"]).contains("Test Signer"));
+}
