@@ -10,6 +10,7 @@
 //! - [`status`]: the year overview shared by `aarshjul status` and the dashboard.
 //! - [`i18n`]: Danish and English for everything a user reads.
 //! - [`cli`]: the command line (clap) and its subcommands.
+//! - [`tui`]: the terminal UI (ratatui), The Elm Architecture: keymap → update → effects → view.
 //!
 //! Everything but `store` and `cli` is pure: no I/O, no clock, testable in microseconds.
 
@@ -20,3 +21,4 @@ pub mod period;
 pub mod review;
 pub mod status;
 pub mod store;
+pub mod tui;
