@@ -534,6 +534,9 @@ impl Review {
                 filled(reason, "reason")
             }
             Change::WalkthroughHeld(meeting) => {
+                if self.signature.is_some() {
+                    return Err(signed());
+                }
                 if period.timing(today) == Timing::Upcoming || meeting.date > today {
                     return Err(Refusal::PeriodNotBegun {
                         period: period_key(),
@@ -548,6 +551,29 @@ impl Review {
             }
             Change::ExportMade { .. } => Ok(()),
         }
+    }
+
+    /// Checks changes meant to be appended together, each against the review as the ones
+    /// before it leave it.
+    pub fn check_all(
+        &self,
+        checklist: &Checklist,
+        period: Period,
+        today: NaiveDate,
+        changes: &[Change],
+    ) -> Result<(), Refusal> {
+        let mut review = self.clone();
+        for change in changes {
+            review.check(checklist, period, today, change)?;
+            review.apply(&Event {
+                seq: 0,
+                at: DateTime::UNIX_EPOCH,
+                org: checklist.organisation.id.clone(),
+                period,
+                change: change.clone(),
+            });
+        }
+        Ok(())
     }
 
     fn item_in_review<'c>(

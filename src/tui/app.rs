@@ -62,8 +62,8 @@ pub enum Action {
     Cancel,
     /// Answer yes to a question.
     Confirm,
-    /// An event was committed to the store.
-    Committed(Event),
+    /// Events were committed to the store, in one transaction.
+    Committed(Vec<Event>),
     /// An effect failed; the sentence says why.
     Failed(String),
 }
@@ -71,11 +71,11 @@ pub enum Action {
 /// Work for the run loop.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Check the rules again inside a write transaction and append the change.
+    /// Check the rules again inside a write transaction and append the changes, all or none.
     Append {
         org: String,
         period: Period,
-        change: Change,
+        changes: Vec<Change>,
     },
     /// Leave the program.
     Quit,
@@ -300,8 +300,10 @@ impl App {
 /// Applies one action; returns the work the run loop must do.
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     match action {
-        Action::Committed(event) => {
-            committed(app, event);
+        Action::Committed(events) => {
+            for event in events {
+                committed(app, event);
+            }
             return None;
         }
         Action::Failed(text) => {
@@ -532,7 +534,7 @@ fn propose(
         Ok(()) => Some(Effect::Append {
             org,
             period,
-            change,
+            changes: vec![change],
         }),
         Err(refusal) => {
             app.error(refusal.message(app.lang));

@@ -28,18 +28,18 @@ pub fn execute(
         Effect::Append {
             org,
             period,
-            change,
+            changes,
         } => {
             let Some(list) = app.checklists.iter().find(|l| &l.organisation.id == org) else {
                 return Some(Action::Failed(format!("unknown organisation {org}")));
             };
             let today = local_date(now);
-            let result = store.append(org, *period, now, |events| {
-                Review::from_events(events).check(list, *period, today, change)?;
-                Ok(change.clone())
+            let result = store.append_all(org, *period, now, |events| {
+                Review::from_events(events).check_all(list, *period, today, changes)?;
+                Ok(changes.clone())
             });
             Some(match result {
-                Ok(event) => Action::Committed(event),
+                Ok(events) => Action::Committed(events),
                 Err(e) => Action::Failed(e.message(app.lang)),
             })
         }
