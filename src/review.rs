@@ -258,6 +258,9 @@ pub enum Refusal {
     Empty {
         what: &'static str,
     },
+    FutureDate {
+        date: NaiveDate,
+    },
 }
 
 impl Refusal {
@@ -326,6 +329,12 @@ impl Refusal {
                     "Review {p} is not signed, so it cannot be reopened.",
                 )
                 .replace("{p}", period),
+            Refusal::FutureDate { date } => lang
+                .pick(
+                    "Datoen {d} ligger i fremtiden; et møde registreres, når det er holdt.",
+                    "The date {d} lies in the future; a meeting is recorded once it has been held.",
+                )
+                .replace("{d}", &date.to_string()),
             Refusal::Empty { what } => {
                 let (da, en) = match *what {
                     "by" => ("navn", "name"),
@@ -537,13 +546,16 @@ impl Review {
                 if self.signature.is_some() {
                     return Err(signed());
                 }
-                if period.timing(today) == Timing::Upcoming || meeting.date > today {
+                if meeting.date > today {
+                    return Err(Refusal::FutureDate { date: meeting.date });
+                }
+                if period.timing(today) == Timing::Upcoming {
                     return Err(Refusal::PeriodNotBegun {
                         period: period_key(),
                     });
                 }
-                filled(&meeting.leader, "leader")?;
                 filled(&meeting.department, "department")?;
+                filled(&meeting.leader, "leader")?;
                 if meeting.attendees.iter().all(|a| a.trim().is_empty()) {
                     return Err(Refusal::Empty { what: "attendees" });
                 }

@@ -74,6 +74,12 @@ impl Harness {
 
     /// Selects the review `org` × `period` on the dashboard with ↓ and opens it with Enter.
     fn open(&mut self, org: &str, period: &str) {
+        self.select(org, period);
+        self.key(KeyCode::Enter);
+    }
+
+    /// Selects the review `org` × `period` on the dashboard with ↑ and ↓.
+    fn select(&mut self, org: &str, period: &str) {
         let period: Period = period.parse().unwrap();
         assert!(matches!(self.app.screen, Screen::Dashboard));
         while self.app.dashboard_selected > 0 {
@@ -82,7 +88,6 @@ impl Harness {
         for _ in 0..200 {
             let s = self.app.selected_summary().unwrap();
             if s.org == org && s.period == period {
-                self.key(KeyCode::Enter);
                 return;
             }
             self.key(KeyCode::Down);
@@ -373,4 +378,273 @@ fn a_tiny_terminal_says_so_and_never_panics() {
     h.key(KeyCode::Char('S'));
     let _ = h.screen(80, 24);
     let _ = h.screen(10, 5);
+}
+
+/// Walks SKGR's staff-meeting sections to the attendance form.
+fn to_attendance(h: &mut Harness) {
+    h.select("skgr", "2026");
+    h.key(KeyCode::Char('w'));
+    assert!(matches!(h.app.screen, Screen::Walkthrough(_)));
+    let sections = h
+        .app
+        .checklists
+        .iter()
+        .find(|l| l.organisation.id == "skgr")
+        .unwrap()
+        .walkthrough
+        .len();
+    for n in 1..=sections {
+        assert!(
+            h.screen(100, 30).contains(&format!("{n} / {sections}")),
+            "section {n}"
+        );
+        h.key(if n % 2 == 0 {
+            KeyCode::Char(' ')
+        } else {
+            KeyCode::Right
+        });
+    }
+    match &h.app.screen {
+        Screen::Walkthrough(w) => assert!(w.at_attendance(sections)),
+        _ => panic!("not in the walkthrough"),
+    }
+}
+
+#[test]
+fn a_staff_meeting_is_recorded_and_signs_the_walkthrough_item() {
+    let mut h = Harness::new(Lang::Da);
+    to_attendance(&mut h);
+    // Date is today by default; place, leader, attendees (typed and pasted).
+    h.type_text("Botilbud Krakasvej");
+    h.key(KeyCode::Enter);
+    h.type_text("Henriette Salmon");
+    h.key(KeyCode::Tab);
+    h.type_text("Åse Ørsted");
+    h.key(KeyCode::Enter);
+    dispatch(
+        &mut h.app,
+        &mut h.store,
+        aarshjul::tui::Action::Paste("Bo Æbelø\r\n\n- Per Hansen\n".into()),
+        now,
+    );
+    h.ctrl('s');
+    assert!(
+        matches!(h.app.screen, Screen::Dashboard),
+        "back where it started: {}",
+        h.message()
+    );
+    let changes = h.changes();
+    assert_eq!(changes.len(), 2);
+    match &changes[0] {
+        Change::WalkthroughHeld(m) => {
+            assert_eq!(m.date.to_string(), "2026-11-22");
+            assert_eq!(m.department, "Botilbud Krakasvej");
+            assert_eq!(m.leader, "Henriette Salmon");
+            assert_eq!(m.attendees, ["Åse Ørsted", "Bo Æbelø", "Per Hansen"]);
+            assert_eq!(m.sections.len(), 11);
+            assert_eq!(m.sections_fingerprint.len(), 64);
+        }
+        other => panic!("{other:?}"),
+    }
+    match &changes[1] {
+        Change::ItemSigned {
+            item,
+            note,
+            status,
+            by,
+            ..
+        } => {
+            assert_eq!(item, "personalemoede-gennemgang");
+            assert_eq!(*status, aarshjul::review::Outcome::Done);
+            assert_eq!(by, "Henriette Salmon");
+            assert_eq!(
+                note.as_deref(),
+                Some(
+                    "Gennemgået på personalemøde 22. november 2026, Botilbud Krakasvej, 3 deltagere (mødeleder: Henriette Salmon)."
+                )
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // A second meeting (another department): the item lists both.
+    to_attendance(&mut h);
+    h.type_text("Kontoret");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.type_text("Karin");
+    h.ctrl('s');
+    let changes = h.changes();
+    assert_eq!(changes.len(), 4);
+    match &changes[3] {
+        Change::ItemSigned { note, .. } => {
+            let note = note.as_deref().unwrap();
+            assert_eq!(note.lines().count(), 2, "{note}");
+            assert!(
+                note.ends_with("Kontoret, 1 deltager (mødeleder: Henriette Salmon)."),
+                "{note}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        h.app.review("skgr", "2026".parse().unwrap()).meetings.len(),
+        2
+    );
+}
+
+#[test]
+fn the_attendance_form_refuses_what_is_missing_and_keeps_it() {
+    let mut h = Harness::new(Lang::En);
+    to_attendance(&mut h);
+    h.ctrl('s');
+    assert!(
+        h.message().contains("place or department"),
+        "{}",
+        h.message()
+    );
+    h.type_text("Kontoret");
+    h.key(KeyCode::Enter);
+    h.type_text("Henriette");
+    h.ctrl('s');
+    assert!(h.message().contains("attendee"), "{}", h.message());
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::BackTab);
+    for _ in 0..10 {
+        h.key(KeyCode::Backspace);
+    }
+    h.type_text("2027-01-05");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.type_text("Karin");
+    h.ctrl('s');
+    assert!(
+        h.message().contains("lies in the future"),
+        "{}",
+        h.message()
+    );
+    for _ in 0..10 {
+        h.key(KeyCode::Backspace);
+    }
+    h.type_text("i går");
+    h.ctrl('s');
+    assert!(h.message().contains("is not a date"), "{}", h.message());
+    assert!(h.changes().is_empty());
+    assert!(
+        matches!(h.app.screen, Screen::Walkthrough(_)),
+        "the form keeps what was typed"
+    );
+}
+
+#[test]
+fn leaving_a_walkthrough_early_asks_and_records_nothing() {
+    let mut h = Harness::new(Lang::Da);
+    to_attendance(&mut h);
+    h.type_text("Kontoret");
+    h.key(KeyCode::Esc);
+    assert!(matches!(h.app.overlay, Some(Overlay::ConfirmDiscard)));
+    h.key(KeyCode::Char('n'));
+    assert!(matches!(h.app.screen, Screen::Walkthrough(_)), "no: stays");
+    h.key(KeyCode::PageUp);
+    h.key(KeyCode::Left);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('j'));
+    assert!(matches!(h.app.screen, Screen::Dashboard));
+    assert!(
+        h.message().contains("intet er registreret"),
+        "{}",
+        h.message()
+    );
+    assert!(h.changes().is_empty());
+}
+
+#[test]
+fn a_walkthrough_of_a_signed_year_is_refused_with_the_form_kept() {
+    let mut h = Harness::new(Lang::En);
+    h.open("skgr", "2026");
+    h.key(KeyCode::Char('n'));
+    h.type_text("H");
+    h.key(KeyCode::Enter);
+    let yearly = h
+        .app
+        .checklists
+        .iter()
+        .find(|l| l.organisation.id == "skgr")
+        .unwrap()
+        .items_of(aarshjul::period::Cadence::Yearly)
+        .count();
+    for _ in 1..yearly {
+        h.key(KeyCode::Char('n'));
+    }
+    h.key(KeyCode::Char('S'));
+    h.key(KeyCode::Enter);
+    h.type_text("Leader");
+    h.key(KeyCode::Enter);
+    assert!(h.message().contains("Signed"), "{}", h.message());
+    h.key(KeyCode::Char('w'));
+    let sections = h
+        .app
+        .checklists
+        .iter()
+        .find(|l| l.organisation.id == "skgr")
+        .unwrap()
+        .walkthrough
+        .len();
+    for _ in 0..sections {
+        h.key(KeyCode::Right);
+    }
+    h.type_text("Kontoret");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.type_text("Karin");
+    h.ctrl('s');
+    assert!(
+        h.message().contains("is signed; reopen it"),
+        "{}",
+        h.message()
+    );
+    assert!(matches!(h.app.screen, Screen::Walkthrough(_)));
+}
+
+#[test]
+fn an_organisation_without_sections_says_so() {
+    let mut h = Harness::new(Lang::En);
+    h.app.checklists[0].walkthrough.clear();
+    h.select(&h.app.checklists[0].organisation.id.clone(), "2026");
+    h.key(KeyCode::Char('w'));
+    assert!(matches!(h.app.screen, Screen::Dashboard));
+    assert!(
+        h.message()
+            .contains("has no sections for the staff meeting"),
+        "{}",
+        h.message()
+    );
+}
+
+#[test]
+fn walkthrough_screens() {
+    for (w, hgt) in [(80, 24), (200, 50)] {
+        let mut h = Harness::new(Lang::Da);
+        h.select("skgr", "2026");
+        h.key(KeyCode::Char('w'));
+        h.key(KeyCode::Right);
+        snapshot(&format!("walkthrough_section_{w}x{hgt}"), &h, w, hgt);
+        h.key(KeyCode::Char('c'));
+        let _ = h.screen(w, hgt);
+        h.key(KeyCode::Char('c'));
+        h.key(KeyCode::Right);
+        snapshot(&format!("walkthrough_long_title_{w}x{hgt}"), &h, w, hgt);
+    }
+    let mut h = Harness::new(Lang::Da);
+    to_attendance(&mut h);
+    h.type_text("Botilbud Krakasvej");
+    h.key(KeyCode::Enter);
+    h.type_text("Henriette Salmon");
+    h.key(KeyCode::Enter);
+    h.type_text("Åse Ørsted");
+    h.key(KeyCode::Enter);
+    h.type_text("Bo Æbelø");
+    snapshot("walkthrough_attendance_100x30", &h, 100, 30);
 }

@@ -14,6 +14,7 @@ use crate::period::Period;
 use crate::review::{Change, Event, Outcome, Refusal, Review};
 use crate::status::{self, Summary};
 use crate::tui::theme::Theme;
+use crate::tui::walkthrough::{self, Walkthrough};
 
 /// Something the user asked for (from a key) or something that happened (from an effect).
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +51,16 @@ pub enum Action {
     Reopen,
     /// Show the keys of this screen.
     Help,
+    /// Start the staff-meeting walkthrough of the selected organisation.
+    Walkthrough,
+    /// The next walkthrough section (after the last: the attendance form).
+    Next,
+    /// The walkthrough section before.
+    Prev,
+    /// High contrast on or off, for a washed-out projector.
+    ToggleContrast,
+    /// Move to the field before in a form.
+    PrevField,
     /// A key for the open editor or form field.
     Key(KeyEvent),
     /// Pasted text for the open editor or form field.
@@ -82,10 +93,11 @@ pub enum Effect {
 }
 
 /// Which screen is showing.
-#[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     Dashboard,
     Review(ReviewScreen),
+    /// The staff-meeting presentation and its attendance form.
+    Walkthrough(Box<Walkthrough>),
 }
 
 /// One review open on screen.
@@ -113,6 +125,8 @@ pub enum Overlay {
     Note(Box<NoteEditor>),
     Form(Form),
     ConfirmQuit,
+    /// Leave the walkthrough without recording it?
+    ConfirmDiscard,
 }
 
 /// The multi-line note editor.
@@ -279,7 +293,7 @@ impl App {
                 let items = list.items_of(rs.period.cadence()).collect();
                 Some((rs, list, items))
             }
-            Screen::Dashboard => None,
+            Screen::Dashboard | Screen::Walkthrough(_) => None,
         }
     }
 
@@ -301,9 +315,16 @@ impl App {
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     match action {
         Action::Committed(events) => {
+            let lang = app.lang;
+            let said: Vec<String> = events.iter().map(|e| e.change.describe(lang)).collect();
             for event in events {
                 committed(app, event);
             }
+            app.info(format!(
+                "{}: {}",
+                lang.pick("Gemt", "Saved"),
+                said.join("; ")
+            ));
             return None;
         }
         Action::Failed(text) => {
@@ -323,18 +344,19 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     match app.screen {
         Screen::Dashboard => update_dashboard(app, action),
         Screen::Review(_) => update_review(app, action),
+        Screen::Walkthrough(_) => walkthrough::update(app, action),
     }
 }
 
 fn committed(app: &mut App, event: Event) {
     app.overlay = None;
-    let lang = app.lang;
-    app.info(format!(
-        "{}: {}",
-        lang.pick("Gemt", "Saved"),
-        event.change.describe(lang)
-    ));
     match &event.change {
+        Change::WalkthroughHeld(meeting) => {
+            app.last_name = meeting.leader.clone();
+            if let Screen::Walkthrough(w) = &mut app.screen {
+                app.screen = std::mem::replace(&mut *w.back, Screen::Dashboard);
+            }
+        }
         Change::ItemSigned { item, by, .. } => {
             app.drafts
                 .remove(&(event.org.clone(), event.period, item.clone()));
@@ -390,6 +412,14 @@ fn update_dashboard(app: &mut App, action: Action) -> Option<Effect> {
             });
         }
         Action::Help => app.overlay = Some(Overlay::Help),
+        Action::Walkthrough => {
+            let org = app.selected_summary().and_then(|s| {
+                app.checklists
+                    .iter()
+                    .position(|l| l.organisation.id == s.org)
+            });
+            walkthrough::start(app, org.unwrap_or(0));
+        }
         Action::Back | Action::Quit => {
             if app.drafts.is_empty() {
                 app.quit = true;
@@ -431,6 +461,10 @@ fn update_review(app: &mut App, action: Action) -> Option<Effect> {
         Action::Mark(_) | Action::EditNote | Action::Retract => return item_action(app, action),
         Action::SignReview => open_sign(app),
         Action::Reopen => open_reopen(app),
+        Action::Walkthrough => {
+            let org = rs.org;
+            walkthrough::start(app, org);
+        }
         _ => {}
     }
     None
@@ -620,6 +654,12 @@ fn update_overlay(app: &mut App, overlay: Overlay, action: Action) -> Option<Eff
             if action == Action::Confirm {
                 app.quit = true;
                 return Some(Effect::Quit);
+            }
+            None
+        }
+        Overlay::ConfirmDiscard => {
+            if action == Action::Confirm {
+                walkthrough::discard(app);
             }
             None
         }

@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::i18n::Lang;
 use crate::review::Outcome;
 use crate::tui::app::{Action, App, Overlay, Screen};
+use crate::tui::walkthrough::{ATTENDEES, Walkthrough};
 
 /// A key as written in a binding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +100,14 @@ pub const DASHBOARD: &[Binding] = &[
         Action::NextYear,
         ("næste år", "vis året efter"),
         ("next year", "show the year after"),
+        true,
+    ),
+    b(
+        &[Char('w')],
+        "w",
+        Action::Walkthrough,
+        ("personalemøde", "gennemgå politikken på personalemødet"),
+        ("staff meeting", "walk the staff through the policy"),
         true,
     ),
     b(
@@ -210,6 +219,14 @@ pub const REVIEW: &[Binding] = &[
         false,
     ),
     b(
+        &[Char('w')],
+        "w",
+        Action::Walkthrough,
+        ("personalemøde", "gennemgå politikken på personalemødet"),
+        ("staff meeting", "walk the staff through the policy"),
+        false,
+    ),
+    b(
         &[Char('?')],
         "?",
         Action::Help,
@@ -298,6 +315,105 @@ pub const CONFIRM: &[Binding] = &[
     ),
 ];
 
+/// The staff-meeting sections.
+pub const WALKTHROUGH: &[Binding] = &[
+    b(
+        &[
+            Code(KeyCode::Right),
+            Char(' '),
+            Code(KeyCode::Enter),
+            Code(KeyCode::PageDown),
+            Char('l'),
+        ],
+        "→",
+        Action::Next,
+        ("næste", "næste afsnit (også mellemrum og Enter)"),
+        ("next", "next section (also space and Enter)"),
+        true,
+    ),
+    b(
+        &[
+            Code(KeyCode::Left),
+            Code(KeyCode::Backspace),
+            Code(KeyCode::PageUp),
+            Char('h'),
+        ],
+        "←",
+        Action::Prev,
+        ("forrige", "forrige afsnit"),
+        ("previous", "previous section"),
+        true,
+    ),
+    b(
+        &[Char('c')],
+        "c",
+        Action::ToggleContrast,
+        ("kontrast", "høj kontrast til eller fra"),
+        ("contrast", "high contrast on or off"),
+        true,
+    ),
+    b(
+        &[Char('?')],
+        "?",
+        Action::Help,
+        ("hjælp", "vis tasterne"),
+        ("help", "show the keys"),
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Esc), Char('q')],
+        "Esc",
+        Action::Back,
+        ("afbryd", "afbryd (intet registreres)"),
+        ("leave", "leave (nothing is recorded)"),
+        true,
+    ),
+];
+
+/// The attendance form at the end of the walkthrough; other keys edit the field.
+pub const ATTENDANCE: &[Binding] = &[
+    b(
+        &[Code(KeyCode::Tab)],
+        "Tab",
+        Action::NextField,
+        ("næste felt", "næste felt (Enter i de korte felter)"),
+        ("next field", "next field (Enter in the short fields)"),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::BackTab)],
+        "Shift+Tab",
+        Action::PrevField,
+        ("forrige felt", "forrige felt"),
+        ("previous field", "previous field"),
+        false,
+    ),
+    b(
+        &[Ctrl('s')],
+        "Ctrl+S",
+        Action::Submit,
+        ("registrér mødet", "registrér mødet og underskriv punktet"),
+        ("record the meeting", "record the meeting and sign the item"),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::PageUp)],
+        "PgUp",
+        Action::Prev,
+        ("tilbage til afsnittene", "tilbage til sidste afsnit"),
+        ("back to the sections", "back to the last section"),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Esc)],
+        "Esc",
+        Action::Back,
+        ("afbryd", "afbryd (intet registreres)"),
+        ("leave", "leave (nothing is recorded)"),
+        true,
+    ),
+];
+
 /// The help overlay: any key closes it.
 pub const HELP: &[Binding] = &[b(
     &[Code(KeyCode::Esc)],
@@ -313,18 +429,28 @@ pub fn bindings(app: &App) -> &'static [Binding] {
     match (&app.overlay, &app.screen) {
         (Some(Overlay::Note(_)), _) => NOTE,
         (Some(Overlay::Form(_)), _) => FORM,
-        (Some(Overlay::ConfirmQuit), _) => CONFIRM,
+        (Some(Overlay::ConfirmQuit | Overlay::ConfirmDiscard), _) => CONFIRM,
         (Some(Overlay::Help), _) => HELP,
         (None, Screen::Dashboard) => DASHBOARD,
         (None, Screen::Review(_)) => REVIEW,
+        (None, Screen::Walkthrough(w)) => walkthrough_bindings(app, w),
     }
 }
 
 /// The bindings the help overlay describes: those of the screen beneath it.
 pub fn screen_bindings(app: &App) -> &'static [Binding] {
-    match app.screen {
+    match &app.screen {
         Screen::Dashboard => DASHBOARD,
         Screen::Review(_) => REVIEW,
+        Screen::Walkthrough(w) => walkthrough_bindings(app, w),
+    }
+}
+
+fn walkthrough_bindings(app: &App, w: &Walkthrough) -> &'static [Binding] {
+    if w.at_attendance(app.checklists[w.org].walkthrough.len()) {
+        ATTENDANCE
+    } else {
+        WALKTHROUGH
     }
 }
 
@@ -352,6 +478,14 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         .iter()
         .find(|b| b.keys.iter().any(|k| matches(&key, *k)))
         .map(|b| b.action.clone());
+    if let (None, Screen::Walkthrough(w)) = (&app.overlay, &app.screen) {
+        if std::ptr::eq(bindings(app), ATTENDANCE) {
+            if key.code == KeyCode::Enter && w.focus != ATTENDEES {
+                return Some(Action::NextField);
+            }
+            return found.or(Some(Action::Key(key)));
+        }
+    }
     match (&app.overlay, found) {
         (Some(Overlay::Note(_) | Overlay::Form(_)), None) => Some(Action::Key(key)),
         (_, found) => found,

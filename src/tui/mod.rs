@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod run;
 pub mod theme;
 pub mod view;
+pub mod walkthrough;
 
 pub use app::{Action, App, Effect};
 pub use run::run;

@@ -3,6 +3,7 @@
 mod dashboard;
 mod overlay;
 mod review;
+mod walkthrough;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -32,6 +33,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.screen {
         Screen::Dashboard => dashboard::draw(frame, app, body),
         Screen::Review(rs) => review::draw(frame, app, rs, body),
+        Screen::Walkthrough(w) => walkthrough::draw(frame, app, w, body),
     }
     if let Some(m) = &app.message {
         let style = if m.error {

@@ -16,7 +16,29 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Some(Overlay::Help) => help(frame, app, area),
         Some(Overlay::Note(note)) => note_editor(frame, app, note, area),
         Some(Overlay::Form(form)) => dialog(frame, app, form, area),
-        Some(Overlay::ConfirmQuit) => confirm_quit(frame, app, area),
+        Some(Overlay::ConfirmQuit) => confirm(
+            frame,
+            app,
+            area,
+            (
+                "Der er noter i kladde, som ikke er gemt med et punkt.",
+                "There are draft notes not yet saved with an item.",
+            ),
+            ("Afslut og kassér dem?", "Quit and discard them?"),
+        ),
+        Some(Overlay::ConfirmDiscard) => confirm(
+            frame,
+            app,
+            area,
+            (
+                "Mødet er ikke registreret endnu.",
+                "The meeting has not been recorded yet.",
+            ),
+            (
+                "Afbryd gennemgangen? Intet registreres.",
+                "Leave the walkthrough? Nothing is recorded.",
+            ),
+        ),
     }
 }
 
@@ -212,14 +234,17 @@ fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
     }
 }
 
-fn confirm_quit(frame: &mut Frame, app: &App, area: Rect) {
+fn confirm(
+    frame: &mut Frame,
+    app: &App,
+    area: Rect,
+    what: (&'static str, &'static str),
+    question: (&'static str, &'static str),
+) {
     let lang = app.lang;
     let lines = vec![
-        Line::raw(lang.pick(
-            "Der er noter i kladde, som ikke er gemt med et punkt.",
-            "There are draft notes not yet saved with an item.",
-        )),
-        Line::raw(lang.pick("Afslut og kassér dem?", "Quit and discard them?")),
+        Line::raw(lang.pick(what.0, what.1)),
+        Line::raw(lang.pick(question.0, question.1)),
         Line::raw(""),
         keys_line(app, keymap::CONFIRM),
     ];
@@ -227,7 +252,7 @@ fn confirm_quit(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(Span::styled(
-            format!(" {} ", lang.pick("Afslut?", "Quit?")),
+            format!(" {} ", lang.pick("Er du sikker?", "Are you sure?")),
             app.theme.title(),
         ))),
         rect,
