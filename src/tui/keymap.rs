@@ -478,13 +478,13 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         .iter()
         .find(|b| b.keys.iter().any(|k| matches(&key, *k)))
         .map(|b| b.action.clone());
-    if let (None, Screen::Walkthrough(w)) = (&app.overlay, &app.screen) {
-        if std::ptr::eq(bindings(app), ATTENDANCE) {
-            if key.code == KeyCode::Enter && w.focus != ATTENDEES {
-                return Some(Action::NextField);
-            }
-            return found.or(Some(Action::Key(key)));
+    if let (None, Screen::Walkthrough(w)) = (&app.overlay, &app.screen)
+        && std::ptr::eq(bindings(app), ATTENDANCE)
+    {
+        if key.code == KeyCode::Enter && w.focus != ATTENDEES {
+            return Some(Action::NextField);
         }
+        return found.or(Some(Action::Key(key)));
     }
     match (&app.overlay, found) {
         (Some(Overlay::Note(_) | Overlay::Form(_)), None) => Some(Action::Key(key)),
