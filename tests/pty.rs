@@ -31,6 +31,16 @@ id = "tredje"
 cadence = "yearly"
 title = "Tredje pligt"
 source = "§3"
+walkthrough = true
+
+[[walkthrough]]
+title = "Tavshedspligt"
+text = """Du har tavshedspligt.
+Også efter fratræden."""
+
+[[walkthrough]]
+title = "Log ud"
+text = "Log altid ud, når du går fra computeren."
 "#;
 
 /// One run of the binary in a 100×30 pseudo-terminal.
@@ -267,4 +277,37 @@ fn a_checklist_error_is_shown_before_the_terminal_is_touched() {
         !dir.join("data/aarshjul.sqlite").exists(),
         "no database created for a bad start"
     );
+}
+
+#[test]
+fn a_walkthrough_through_the_real_binary() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    s.send("w");
+    s.wait_for("1 / 2");
+    s.wait_for("Du har tavshedspligt.");
+    s.send(" ");
+    s.wait_for("2 / 2");
+    s.send("\x1b[C"); // →
+    s.wait_for("Fremmøde ved personalemødet");
+    s.send("Kontoret\rHenriette Salmon\r");
+    // A pasted list, as bracketed paste.
+    s.send("\x1b[200~Åse Ørsted\nBo Æbelø\n\x1b[201~");
+    s.wait_for("Deltagere, én pr. linje (2)");
+    s.send("\x13"); // Ctrl+S
+    s.wait_for("Gemt: Personalemøde: Kontoret, 2 deltagere");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    assert_eq!(item_events(&dir), ["tredje"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aarshjul"))
+        .args(["status", "--json", "--date", "2026-11-22"])
+        .env("AARSHJUL_DB", dir.join("data/aarshjul.sqlite"))
+        .env("AARSHJUL_CHECKLISTS", dir.join("checklists"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let yearly = &json["reviews"][0];
+    assert_eq!(yearly["walkthroughs"], 1);
+    assert_eq!(yearly["done"], 1);
 }
