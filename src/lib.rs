@@ -13,8 +13,10 @@
 //! - [`record`]: what the review record PDF says, and its fingerprint (pure).
 //! - [`pdf`]: the only module touching genpdf, lopdf and the signing crates: layout, signature,
 //!   identity, verify.
+//! - [`tui`]: the terminal UI (ratatui), The Elm Architecture: keymap → update → effects → view.
 //!
-//! Everything but `store` and `cli` is pure: no I/O, no clock, testable in microseconds.
+//! Everything but `store`, `pdf`, `cli` and `tui::run` is pure: no I/O, no clock, testable in
+//! microseconds.
 
 pub mod checklist;
 pub mod cli;
@@ -25,3 +27,4 @@ pub mod record;
 pub mod review;
 pub mod status;
 pub mod store;
+pub mod tui;

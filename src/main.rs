@@ -2,15 +2,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use aarshjul::cli::{self, Cli, Command};
+use aarshjul::cli::{self, Cli};
+use aarshjul::tui;
 
 fn main() -> ExitCode {
     let args = Cli::parse();
-    let command = args.command.unwrap_or(Command::Status {
-        date: None,
-        json: false,
-    });
-    match cli::run(&args.global, &command) {
+    let outcome = match &args.command {
+        Some(command) => cli::run(&args.global, command),
+        None => tui::run(&args.global),
+    };
+    match outcome {
         Ok(code) => code,
         Err(failure) => {
             eprintln!("aarshjul: {}", failure.0);

@@ -258,6 +258,9 @@ pub enum Refusal {
     Empty {
         what: &'static str,
     },
+    FutureDate {
+        date: NaiveDate,
+    },
 }
 
 impl Refusal {
@@ -326,6 +329,12 @@ impl Refusal {
                     "Review {p} is not signed, so it cannot be reopened.",
                 )
                 .replace("{p}", period),
+            Refusal::FutureDate { date } => lang
+                .pick(
+                    "Datoen {d} ligger i fremtiden; et møde registreres, når det er holdt.",
+                    "The date {d} lies in the future; a meeting is recorded once it has been held.",
+                )
+                .replace("{d}", &date.to_string()),
             Refusal::Empty { what } => {
                 let (da, en) = match *what {
                     "by" => ("navn", "name"),
@@ -534,13 +543,19 @@ impl Review {
                 filled(reason, "reason")
             }
             Change::WalkthroughHeld(meeting) => {
-                if period.timing(today) == Timing::Upcoming || meeting.date > today {
+                if self.signature.is_some() {
+                    return Err(signed());
+                }
+                if meeting.date > today {
+                    return Err(Refusal::FutureDate { date: meeting.date });
+                }
+                if period.timing(today) == Timing::Upcoming {
                     return Err(Refusal::PeriodNotBegun {
                         period: period_key(),
                     });
                 }
-                filled(&meeting.leader, "leader")?;
                 filled(&meeting.department, "department")?;
+                filled(&meeting.leader, "leader")?;
                 if meeting.attendees.iter().all(|a| a.trim().is_empty()) {
                     return Err(Refusal::Empty { what: "attendees" });
                 }
@@ -548,6 +563,29 @@ impl Review {
             }
             Change::ExportMade { .. } => Ok(()),
         }
+    }
+
+    /// Checks changes meant to be appended together, each against the review as the ones
+    /// before it leave it.
+    pub fn check_all(
+        &self,
+        checklist: &Checklist,
+        period: Period,
+        today: NaiveDate,
+        changes: &[Change],
+    ) -> Result<(), Refusal> {
+        let mut review = self.clone();
+        for change in changes {
+            review.check(checklist, period, today, change)?;
+            review.apply(&Event {
+                seq: 0,
+                at: DateTime::UNIX_EPOCH,
+                org: checklist.organisation.id.clone(),
+                period,
+                change: change.clone(),
+            });
+        }
+        Ok(())
     }
 
     fn item_in_review<'c>(

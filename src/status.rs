@@ -18,6 +18,8 @@ pub struct Summary {
     pub state: ReviewState,
     pub counts: Counts,
     pub signature: Option<Signature>,
+    /// Staff meetings recorded for this review (only yearly reviews hold them).
+    pub meetings: usize,
 }
 
 /// The reviews of `year` for every organisation and every cadence its checklist uses, in
@@ -51,6 +53,7 @@ pub fn overview(
                     period,
                     state: review.state(list, period, today),
                     counts: review.counts(list, period),
+                    meetings: review.meetings.len(),
                     signature: review.signature,
                 });
             }
@@ -79,6 +82,9 @@ pub struct JsonReview<'a> {
     pub not_applicable: usize,
     pub deviations: usize,
     pub open: usize,
+    /// Yearly reviews only: how many staff-meeting walkthroughs were held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walkthroughs: Option<usize>,
 }
 
 impl<'a> Json<'a> {
@@ -99,6 +105,7 @@ impl<'a> Json<'a> {
                     not_applicable: s.counts.not_applicable,
                     deviations: s.counts.deviations,
                     open: s.counts.open,
+                    walkthroughs: (s.period.cadence() == Cadence::Yearly).then_some(s.meetings),
                 })
                 .collect(),
         }

@@ -255,6 +255,20 @@ impl Store {
         at: DateTime<Utc>,
         decide: impl FnOnce(&[Event]) -> Result<Change, Refusal>,
     ) -> Result<Event, StoreError> {
+        let mut events =
+            self.append_all(org, period, at, |events| decide(events).map(|c| vec![c]))?;
+        Ok(events.remove(0))
+    }
+
+    /// Appends several events to one review in one transaction: all of them or none (a
+    /// staff meeting and the sign-off it earns).
+    pub fn append_all(
+        &mut self,
+        org: &str,
+        period: Period,
+        at: DateTime<Utc>,
+        decide: impl FnOnce(&[Event]) -> Result<Vec<Change>, Refusal>,
+    ) -> Result<Vec<Event>, StoreError> {
         let path = self.path.clone();
         let err = |e| sqlite(&path, e);
         let tx = self
@@ -262,42 +276,48 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
         let events = read_events(&tx, Some((org, period))).map_err(err)?;
-        let change = decide(&events)?;
-        let (head_seq, head_hash): (i64, String) = tx
+        let changes = decide(&events)?;
+        let (mut seq, mut hash): (i64, String) = tx
             .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .map_err(err)?;
-        let event = Event {
-            seq: head_seq + 1,
-            at,
-            org: org.to_string(),
-            period,
-            change,
-        };
-        let row = chain::Row::of(&event, head_hash);
-        tx.execute(
-            "INSERT INTO event (seq, at, org, period, kind, payload, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                row.seq,
-                row.at,
-                row.org,
-                row.period,
-                row.kind,
-                row.payload,
-                row.prev_hash,
-                row.hash()
-            ],
-        )
-        .map_err(err)?;
+        let mut written = Vec::new();
+        for change in changes {
+            seq += 1;
+            let event = Event {
+                seq,
+                at,
+                org: org.to_string(),
+                period,
+                change,
+            };
+            let row = chain::Row::of(&event, hash);
+            hash = row.hash();
+            tx.execute(
+                "INSERT INTO event (seq, at, org, period, kind, payload, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    row.seq,
+                    row.at,
+                    row.org,
+                    row.period,
+                    row.kind,
+                    row.payload,
+                    row.prev_hash,
+                    hash
+                ],
+            )
+            .map_err(err)?;
+            written.push(event);
+        }
         tx.execute(
             "UPDATE chain_head SET seq = ?1, hash = ?2 WHERE id = 1",
-            params![row.seq, row.hash()],
+            params![seq, hash],
         )
         .map_err(err)?;
         tx.commit().map_err(err)?;
-        Ok(event)
+        Ok(written)
     }
 
     /// The events of one review, oldest first.

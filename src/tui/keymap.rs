@@ -1,0 +1,493 @@
+//! Keys → actions, by screen. The tables here also draw the help overlay and the footer, so
+//! what the screen says is what the keys do.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::i18n::Lang;
+use crate::review::Outcome;
+use crate::tui::app::{Action, App, Overlay, Screen};
+use crate::tui::walkthrough::{ATTENDEES, Walkthrough};
+
+/// A key as written in a binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Code(KeyCode),
+    Ctrl(char),
+}
+
+/// One line of a keymap: the keys, what they do, and whether the footer shows them.
+pub struct Binding {
+    pub keys: &'static [Key],
+    /// How the keys are written on screen.
+    pub shown: &'static str,
+    pub action: Action,
+    /// Danish and English: a word or two for the footer, a phrase for the help overlay.
+    pub da: (&'static str, &'static str),
+    pub en: (&'static str, &'static str),
+    pub footer: bool,
+}
+
+impl Binding {
+    /// The phrase for the help overlay.
+    pub fn describe(&self, lang: Lang) -> &'static str {
+        lang.pick(self.da, self.en).1
+    }
+
+    /// The word or two for the footer.
+    pub fn short(&self, lang: Lang) -> &'static str {
+        lang.pick(self.da, self.en).0
+    }
+}
+
+use Key::{Char, Code, Ctrl};
+
+const fn b(
+    keys: &'static [Key],
+    shown: &'static str,
+    action: Action,
+    da: (&'static str, &'static str),
+    en: (&'static str, &'static str),
+    footer: bool,
+) -> Binding {
+    Binding {
+        keys,
+        shown,
+        action,
+        da,
+        en,
+        footer,
+    }
+}
+
+/// The dashboard's keys.
+pub const DASHBOARD: &[Binding] = &[
+    b(
+        &[Code(KeyCode::Up), Char('k')],
+        "↑ k",
+        Action::Up,
+        ("op", "op"),
+        ("up", "up"),
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Down), Char('j')],
+        "↓ j",
+        Action::Down,
+        ("ned", "ned"),
+        ("down", "down"),
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        Action::Open,
+        ("åbn", "åbn den valgte gennemgang"),
+        ("open", "open the selected review"),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Left), Char('[')],
+        "← [",
+        Action::PrevYear,
+        ("forrige år", "vis året før (historik)"),
+        ("previous year", "show the year before (history)"),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Right), Char(']')],
+        "→ ]",
+        Action::NextYear,
+        ("næste år", "vis året efter"),
+        ("next year", "show the year after"),
+        true,
+    ),
+    b(
+        &[Char('w')],
+        "w",
+        Action::Walkthrough,
+        ("personalemøde", "gennemgå politikken på personalemødet"),
+        ("staff meeting", "walk the staff through the policy"),
+        true,
+    ),
+    b(
+        &[Char('?')],
+        "?",
+        Action::Help,
+        ("hjælp", "vis tasterne"),
+        ("help", "show the keys"),
+        true,
+    ),
+    b(
+        &[Char('q'), Code(KeyCode::Esc)],
+        "q Esc",
+        Action::Quit,
+        ("afslut", "afslut aarshjul"),
+        ("quit", "quit aarshjul"),
+        true,
+    ),
+];
+
+/// The review screen's keys.
+pub const REVIEW: &[Binding] = &[
+    b(
+        &[Code(KeyCode::Up), Char('k')],
+        "↑ k",
+        Action::Up,
+        ("op", "forrige punkt"),
+        ("up", "previous item"),
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Down), Char('j')],
+        "↓ j",
+        Action::Down,
+        ("ned", "næste punkt"),
+        ("down", "next item"),
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Enter), Char(' ')],
+        "Enter",
+        Action::Mark(Outcome::Done),
+        ("udført", "markér punktet udført (Enter eller mellemrum)"),
+        ("done", "mark the item done (Enter or space)"),
+        true,
+    ),
+    b(
+        &[Char('n')],
+        "n",
+        Action::Mark(Outcome::NotApplicable),
+        ("ikke relevant", "markér punktet ikke relevant"),
+        ("not applicable", "mark the item not applicable"),
+        true,
+    ),
+    b(
+        &[Char('a')],
+        "a",
+        Action::Mark(Outcome::Deviation),
+        ("afvigelse", "markér en afvigelse (kræver en note)"),
+        ("deviation", "mark a deviation (needs a note)"),
+        true,
+    ),
+    b(
+        &[Char('e')],
+        "e",
+        Action::EditNote,
+        ("note", "skriv eller ret punktets note"),
+        ("note", "write or edit the item's note"),
+        true,
+    ),
+    b(
+        &[Char('u')],
+        "u",
+        Action::Retract,
+        ("fortryd", "træk registreringen tilbage"),
+        ("retract", "withdraw the item's outcome"),
+        false,
+    ),
+    b(
+        &[Char('S')],
+        "S",
+        Action::SignReview,
+        ("underskriv", "underskriv hele gennemgangen"),
+        ("sign", "sign the whole review"),
+        true,
+    ),
+    b(
+        &[Char('R')],
+        "R",
+        Action::Reopen,
+        ("genåbn", "genåbn en underskrevet gennemgang"),
+        ("reopen", "reopen a signed review"),
+        false,
+    ),
+    b(
+        &[Code(KeyCode::PageDown)],
+        "PgDn",
+        Action::ScrollDown,
+        ("rul ned", "rul detaljerne ned"),
+        ("scroll down", "scroll the details down"),
+        false,
+    ),
+    b(
+        &[Code(KeyCode::PageUp)],
+        "PgUp",
+        Action::ScrollUp,
+        ("rul op", "rul detaljerne op"),
+        ("scroll up", "scroll the details up"),
+        false,
+    ),
+    b(
+        &[Char('w')],
+        "w",
+        Action::Walkthrough,
+        ("personalemøde", "gennemgå politikken på personalemødet"),
+        ("staff meeting", "walk the staff through the policy"),
+        false,
+    ),
+    b(
+        &[Char('?')],
+        "?",
+        Action::Help,
+        ("hjælp", "vis tasterne"),
+        ("help", "show the keys"),
+        true,
+    ),
+    b(
+        &[Char('q'), Code(KeyCode::Esc)],
+        "q Esc",
+        Action::Back,
+        ("tilbage", "tilbage til oversigten"),
+        ("back", "back to the overview"),
+        true,
+    ),
+];
+
+/// The note editor's own keys; every other key edits the text.
+pub const NOTE: &[Binding] = &[
+    b(
+        &[Ctrl('s')],
+        "Ctrl+S",
+        Action::Submit,
+        ("gem noten", "gem noten"),
+        ("save the note", "save the note"),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Esc)],
+        "Esc",
+        Action::Cancel,
+        ("annullér", "luk uden at gemme"),
+        ("cancel", "close without saving"),
+        true,
+    ),
+];
+
+/// A dialog's keys; every other key edits the field.
+pub const FORM: &[Binding] = &[
+    b(
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        Action::Submit,
+        ("næste felt / bekræft", "næste felt; i sidste felt: bekræft"),
+        (
+            "next field / confirm",
+            "next field; in the last field: confirm",
+        ),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Tab)],
+        "Tab",
+        Action::NextField,
+        ("skift felt", "skift felt"),
+        ("switch field", "switch field"),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Esc)],
+        "Esc",
+        Action::Cancel,
+        ("annullér", "luk uden at gemme"),
+        ("cancel", "close without saving"),
+        true,
+    ),
+];
+
+/// A yes/no question's keys.
+pub const CONFIRM: &[Binding] = &[
+    b(
+        &[Char('j'), Char('y')],
+        "j",
+        Action::Confirm,
+        ("ja", "ja"),
+        ("yes", "yes"),
+        true,
+    ),
+    b(
+        &[Char('n'), Code(KeyCode::Esc)],
+        "n",
+        Action::Cancel,
+        ("nej", "nej"),
+        ("no", "no"),
+        true,
+    ),
+];
+
+/// The staff-meeting sections.
+pub const WALKTHROUGH: &[Binding] = &[
+    b(
+        &[
+            Code(KeyCode::Right),
+            Char(' '),
+            Code(KeyCode::Enter),
+            Code(KeyCode::PageDown),
+            Char('l'),
+        ],
+        "→",
+        Action::Next,
+        ("næste", "næste afsnit (også mellemrum og Enter)"),
+        ("next", "next section (also space and Enter)"),
+        true,
+    ),
+    b(
+        &[
+            Code(KeyCode::Left),
+            Code(KeyCode::Backspace),
+            Code(KeyCode::PageUp),
+            Char('h'),
+        ],
+        "←",
+        Action::Prev,
+        ("forrige", "forrige afsnit"),
+        ("previous", "previous section"),
+        true,
+    ),
+    b(
+        &[Char('c')],
+        "c",
+        Action::ToggleContrast,
+        ("kontrast", "høj kontrast til eller fra"),
+        ("contrast", "high contrast on or off"),
+        true,
+    ),
+    b(
+        &[Char('?')],
+        "?",
+        Action::Help,
+        ("hjælp", "vis tasterne"),
+        ("help", "show the keys"),
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Esc), Char('q')],
+        "Esc",
+        Action::Back,
+        ("afbryd", "afbryd (intet registreres)"),
+        ("leave", "leave (nothing is recorded)"),
+        true,
+    ),
+];
+
+/// The attendance form at the end of the walkthrough; other keys edit the field.
+pub const ATTENDANCE: &[Binding] = &[
+    b(
+        &[Code(KeyCode::Tab)],
+        "Tab",
+        Action::NextField,
+        ("næste felt", "næste felt (Enter i de korte felter)"),
+        ("next field", "next field (Enter in the short fields)"),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::BackTab)],
+        "Shift+Tab",
+        Action::PrevField,
+        ("forrige felt", "forrige felt"),
+        ("previous field", "previous field"),
+        false,
+    ),
+    b(
+        &[Ctrl('s')],
+        "Ctrl+S",
+        Action::Submit,
+        ("registrér mødet", "registrér mødet og underskriv punktet"),
+        ("record the meeting", "record the meeting and sign the item"),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::PageUp)],
+        "PgUp",
+        Action::Prev,
+        ("tilbage til afsnittene", "tilbage til sidste afsnit"),
+        ("back to the sections", "back to the last section"),
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Esc)],
+        "Esc",
+        Action::Back,
+        ("afbryd", "afbryd (intet registreres)"),
+        ("leave", "leave (nothing is recorded)"),
+        true,
+    ),
+];
+
+/// The help overlay: any key closes it.
+pub const HELP: &[Binding] = &[b(
+    &[Code(KeyCode::Esc)],
+    "Esc",
+    Action::Cancel,
+    ("luk hjælpen (enhver tast)", "luk hjælpen"),
+    ("close help (any key)", "close help"),
+    true,
+)];
+
+/// The bindings in force for the current screen and overlay.
+pub fn bindings(app: &App) -> &'static [Binding] {
+    match (&app.overlay, &app.screen) {
+        (Some(Overlay::Note(_)), _) => NOTE,
+        (Some(Overlay::Form(_)), _) => FORM,
+        (Some(Overlay::ConfirmQuit | Overlay::ConfirmDiscard), _) => CONFIRM,
+        (Some(Overlay::Help), _) => HELP,
+        (None, Screen::Dashboard) => DASHBOARD,
+        (None, Screen::Review(_)) => REVIEW,
+        (None, Screen::Walkthrough(w)) => walkthrough_bindings(app, w),
+    }
+}
+
+/// The bindings the help overlay describes: those of the screen beneath it.
+pub fn screen_bindings(app: &App) -> &'static [Binding] {
+    match &app.screen {
+        Screen::Dashboard => DASHBOARD,
+        Screen::Review(_) => REVIEW,
+        Screen::Walkthrough(w) => walkthrough_bindings(app, w),
+    }
+}
+
+fn walkthrough_bindings(app: &App, w: &Walkthrough) -> &'static [Binding] {
+    if w.at_attendance(app.checklists[w.org].walkthrough.len()) {
+        ATTENDANCE
+    } else {
+        WALKTHROUGH
+    }
+}
+
+fn matches(key: &KeyEvent, k: Key) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match k {
+        Char(c) => !ctrl && key.code == KeyCode::Char(c),
+        Ctrl(c) => ctrl && key.code == KeyCode::Char(c),
+        Code(code) => !ctrl && key.code == code,
+    }
+}
+
+/// The action for a key press, if any.
+pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return Some(Action::ForceQuit);
+    }
+    if matches!(app.overlay, Some(Overlay::Help)) {
+        return Some(Action::Cancel);
+    }
+    let found = bindings(app)
+        .iter()
+        .find(|b| b.keys.iter().any(|k| matches(&key, *k)))
+        .map(|b| b.action.clone());
+    if let (None, Screen::Walkthrough(w)) = (&app.overlay, &app.screen)
+        && std::ptr::eq(bindings(app), ATTENDANCE)
+    {
+        if key.code == KeyCode::Enter && w.focus != ATTENDEES {
+            return Some(Action::NextField);
+        }
+        return found.or(Some(Action::Key(key)));
+    }
+    match (&app.overlay, found) {
+        (Some(Overlay::Note(_) | Overlay::Form(_)), None) => Some(Action::Key(key)),
+        (_, found) => found,
+    }
+}

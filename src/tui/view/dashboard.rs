@@ -1,0 +1,241 @@
+//! The start screen: the year wheel of the selected organisation and every review of the year.
+
+use chrono::{Datelike, NaiveDate};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
+
+use crate::checklist::Checklist;
+use crate::period::{Cadence, Period, local_time};
+use crate::review::ReviewState;
+use crate::status::Summary;
+use crate::tui::app::{App, DashRow};
+use crate::tui::theme::state_mark;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let rows = app.dashboard_rows();
+    let selected = app.selected_summary();
+    let org = selected
+        .as_ref()
+        .and_then(|s| app.checklists.iter().find(|l| l.organisation.id == s.org))
+        .or(app.checklists.first());
+    let cadences = org.map_or(0, |l| {
+        Cadence::ALL
+            .iter()
+            .filter(|c| l.items_of(**c).next().is_some())
+            .count()
+    });
+    let [header, wheel, list] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(cadences as u16 + 4),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    draw_header(frame, app, header);
+    if let Some(org) = org {
+        draw_wheel(frame, app, org, &rows, wheel);
+    }
+    draw_list(frame, app, &rows, list);
+}
+
+fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
+    let left = Span::styled(
+        format!(
+            " aarshjul — {}",
+            lang.pick("årshjul for databeskyttelse", "the data-protection year")
+        ),
+        app.theme.title(),
+    );
+    let right = format!(
+        "{} {}  ",
+        lang.pick("I dag:", "Today:"),
+        lang.date(app.today)
+    );
+    let pad = (area.width as usize).saturating_sub(left.width() + right.chars().count());
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            left,
+            Span::raw(" ".repeat(pad)),
+            Span::raw(right),
+        ])),
+        area,
+    );
+}
+
+/// The twelve months with each review's period marked and coloured by state, today marked.
+fn draw_wheel(frame: &mut Frame, app: &App, org: &Checklist, rows: &[DashRow], area: Rect) {
+    let lang = app.lang;
+    let block = Block::bordered().title(Span::styled(
+        format!(
+            " {} {} — {} ",
+            lang.pick("Årshjulet", "The wheel"),
+            app.year,
+            org.organisation.name
+        ),
+        app.theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    const LABEL: usize = 13;
+    let cell = ((inner.width as usize).saturating_sub(LABEL) / 12).max(3);
+    let mut lines = Vec::new();
+    let mut months = vec![Span::raw(" ".repeat(LABEL))];
+    for m in 0..12 {
+        let name: String = lang.month(m).chars().take(3).collect();
+        let is_today = app.today.year() == app.year && app.today.month0() as usize == m;
+        let style = if is_today {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            app.theme.dim()
+        };
+        months.push(Span::styled(format!("{name:<width$}", width = cell), style));
+    }
+    lines.push(Line::from(months));
+    let state_of = |p: Period| {
+        rows.iter().find_map(|r| match r {
+            DashRow::Review(s) if s.org == org.organisation.id && s.period == p => Some(s.state),
+            _ => None,
+        })
+    };
+    for cadence in Cadence::ALL {
+        if org.items_of(cadence).next().is_none() {
+            continue;
+        }
+        let mut spans = vec![Span::raw(format!("{:<LABEL$}", cadence.label(lang)))];
+        for period in Period::all_in_year(cadence, app.year) {
+            let state = state_of(period).unwrap_or(ReviewState::Upcoming);
+            let months = 12 / cadence.periods_per_year() as usize;
+            let width = cell * months;
+            let label = match cadence {
+                Cadence::Monthly => state_mark(state).to_string(),
+                _ => format!("{} {}", state_mark(state), short_key(period)),
+            };
+            let fill = if cadence == Cadence::Monthly {
+                ' '
+            } else {
+                '─'
+            };
+            let used = label.chars().count() + 1;
+            let text = format!(
+                "{label} {}",
+                fill.to_string().repeat(width.saturating_sub(used + 1))
+            );
+            spans.push(Span::styled(
+                format!("{text:<width$}"),
+                app.theme.state(state),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    let mut legend = vec![Span::raw(" ")];
+    for s in [
+        ReviewState::Overdue,
+        ReviewState::InProgress,
+        ReviewState::NotStarted,
+        ReviewState::Signed,
+        ReviewState::Upcoming,
+    ] {
+        legend.push(Span::styled(
+            format!("{} {}   ", state_mark(s), s.label(lang)),
+            app.theme.state(s),
+        ));
+    }
+    lines.push(Line::from(legend));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn short_key(p: Period) -> String {
+    let key = p.key();
+    match key.split_once('-') {
+        Some((_, rest)) => rest.to_string(),
+        None => key,
+    }
+}
+
+fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect) {
+    let lang = app.lang;
+    let mut items = Vec::new();
+    let mut selected_row = None;
+    let mut review_index = 0;
+    for (i, row) in rows.iter().enumerate() {
+        match row {
+            DashRow::Org(o) => {
+                let org = &app.checklists[*o].organisation;
+                items.push(ListItem::new(Line::from(Span::styled(
+                    format!("{} ({})", org.name, org.policy),
+                    app.theme.title(),
+                ))));
+            }
+            DashRow::Review(s) => {
+                if review_index == app.dashboard_selected {
+                    selected_row = Some(i);
+                }
+                review_index += 1;
+                items.push(ListItem::new(review_line(app, s)));
+            }
+        }
+    }
+    if review_index == 0 {
+        items.push(ListItem::new(
+            lang.pick("Ingen gennemgange dette år.", "No reviews this year."),
+        ));
+    }
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} {} ", lang.pick("Gennemgange", "Reviews"), app.year),
+        app.theme.title(),
+    ));
+    let mut state = ListState::default().with_selected(selected_row);
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(block)
+            .highlight_style(app.theme.selected())
+            .highlight_symbol("▶ "),
+        area,
+        &mut state,
+    );
+}
+
+fn review_line(app: &App, s: &Summary) -> Line<'static> {
+    let lang = app.lang;
+    let style = app.theme.state(s.state);
+    let c = s.counts;
+    let mut spans = vec![
+        Span::styled(format!(" {} ", state_mark(s.state)), style),
+        Span::raw(format!("{:<28}", s.period.review_title(lang))),
+        Span::styled(format!("{:<13}", s.state.label(lang)), style),
+        Span::raw(format!("{:>2}/{:<2} ", c.items - c.open, c.items)),
+    ];
+    if c.deviations > 0 {
+        spans.push(Span::styled(
+            format!("{} {} ", c.deviations, lang.pick("afv.", "dev.")),
+            app.theme.error(),
+        ));
+    }
+    if let Some(sig) = &s.signature {
+        let date = local_time(sig.at);
+        spans.push(Span::styled(
+            format!("{} {}", sig.by, &date[..10]),
+            app.theme.dim(),
+        ));
+    } else if s.state == ReviewState::Overdue
+        || s.state == ReviewState::NotStarted
+        || s.state == ReviewState::InProgress
+    {
+        spans.push(Span::styled(
+            format!(
+                "{} {}",
+                lang.pick("frist", "due"),
+                short_date(s.period.ends())
+            ),
+            app.theme.dim(),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn short_date(d: NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}

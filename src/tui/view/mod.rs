@@ -1,0 +1,160 @@
+//! Drawing. Views read `&App` and nothing else.
+
+mod dashboard;
+mod overlay;
+mod review;
+mod walkthrough;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::tui::app::{App, Screen};
+use crate::tui::keymap;
+
+/// The smallest terminal the screens are laid out for.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, app, area);
+        return;
+    }
+    let [body, message, footer] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    match &app.screen {
+        Screen::Dashboard => dashboard::draw(frame, app, body),
+        Screen::Review(rs) => review::draw(frame, app, rs, body),
+        Screen::Walkthrough(w) => walkthrough::draw(frame, app, w, body),
+    }
+    if let Some(m) = &app.message {
+        let style = if m.error {
+            app.theme.error()
+        } else {
+            app.theme.ok()
+        };
+        let mark = if m.error { "✗ " } else { "✓ " };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(mark, style),
+                Span::styled(m.text.as_str(), style),
+            ])),
+            message,
+        );
+    }
+    draw_footer(frame, app, footer);
+    overlay::draw(frame, app, area);
+}
+
+fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
+    let mut spans = Vec::new();
+    for b in keymap::bindings(app).iter().filter(|b| b.footer) {
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", app.theme.dim()));
+        }
+        spans.push(Span::styled(b.shown, app.theme.key()));
+        spans.push(Span::raw(" "));
+        spans.push(Span::raw(b.short(app.lang)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn too_small(frame: &mut Frame, app: &App, area: Rect) {
+    let text = format!(
+        "{} ({}×{}).\n{} {MIN_WIDTH}×{MIN_HEIGHT}.\n\n{}",
+        app.lang
+            .pick("Terminalen er for lille", "The terminal is too small"),
+        area.width,
+        area.height,
+        app.lang
+            .pick("aarshjul skal bruge mindst", "aarshjul needs at least"),
+        app.lang.pick(
+            "Gør vinduet større, eller tast q for at afslutte.",
+            "Enlarge the window, or press q to quit."
+        ),
+    );
+    let lines = text.lines().count() as u16;
+    let [_, mid, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(lines),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        mid,
+    );
+}
+
+/// Word-wraps `text` to lines of at most `width` characters (a word longer than a line is
+/// cut), for list rows that must show a whole title.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        loop {
+            let used = line.chars().count();
+            let len = word.chars().count();
+            if used > 0 && used + 1 + len <= width {
+                line.push(' ');
+                line.push_str(&word);
+                break;
+            }
+            if used == 0 && len <= width {
+                line = word;
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A rectangle of at most `width` × `height` centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_words_whole_and_cuts_only_long_ones() {
+        assert_eq!(
+            wrap("Ryd op på SKGR-enhederne", 10),
+            ["Ryd op på", "SKGR-enhed", "erne"]
+        );
+        assert_eq!(wrap("a b c", 3), ["a b", "c"]);
+        assert_eq!(wrap("", 5), [""]);
+        assert_eq!(wrap("æøå æøå", 3), ["æøå", "æøå"]);
+    }
+}

@@ -1,0 +1,260 @@
+//! What lies on top: help, the note editor, dialogs, the quit question.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use crate::review::Review;
+use crate::tui::app::{App, Form, FormKind, NoteEditor, Overlay};
+use crate::tui::keymap::{self, Binding};
+use crate::tui::view::centered;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    match &app.overlay {
+        None => {}
+        Some(Overlay::Help) => help(frame, app, area),
+        Some(Overlay::Note(note)) => note_editor(frame, app, note, area),
+        Some(Overlay::Form(form)) => dialog(frame, app, form, area),
+        Some(Overlay::ConfirmQuit) => confirm(
+            frame,
+            app,
+            area,
+            (
+                "Der er noter i kladde, som ikke er gemt med et punkt.",
+                "There are draft notes not yet saved with an item.",
+            ),
+            ("Afslut og kassér dem?", "Quit and discard them?"),
+        ),
+        Some(Overlay::ConfirmDiscard) => confirm(
+            frame,
+            app,
+            area,
+            (
+                "Mødet er ikke registreret endnu.",
+                "The meeting has not been recorded yet.",
+            ),
+            (
+                "Afbryd gennemgangen? Intet registreres.",
+                "Leave the walkthrough? Nothing is recorded.",
+            ),
+        ),
+    }
+}
+
+fn keys_line(app: &App, bindings: &[Binding]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for b in bindings.iter().filter(|b| b.footer) {
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", app.theme.dim()));
+        }
+        spans.push(Span::styled(b.shown, app.theme.key()));
+        spans.push(Span::raw(format!(" {}", b.short(app.lang))));
+    }
+    Line::from(spans)
+}
+
+fn help(frame: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
+    let bindings = keymap::screen_bindings(app);
+    let mut lines: Vec<Line> = bindings
+        .iter()
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(format!("  {:<8}", b.shown), app.theme.key()),
+                Span::raw(b.describe(lang)),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(vec![
+        Span::styled(format!("  {:<8}", "Ctrl+C"), app.theme.key()),
+        Span::raw(lang.pick(
+            "afslut straks (alt bekræftet er gemt)",
+            "quit at once (everything confirmed is saved)",
+        )),
+    ]));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        lang.pick(
+            "  Tryk en vilkårlig tast for at lukke.",
+            "  Press any key to close.",
+        ),
+        app.theme.dim(),
+    )));
+    let rect = centered(area, 64, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(Span::styled(
+            format!(" {} ", lang.pick("Hjælp — taster", "Help — keys")),
+            app.theme.title(),
+        ))),
+        rect,
+    );
+}
+
+fn note_editor(frame: &mut Frame, app: &App, note: &NoteEditor, area: Rect) {
+    let lang = app.lang;
+    let rect = centered(area, 76, 18);
+    frame.render_widget(Clear, rect);
+    let title = match note.status {
+        Some(s) => format!(" {} — {} ", lang.pick("Note", "Note"), s.label(lang)),
+        None => format!(" {} ", lang.pick("Note (kladde)", "Note (draft)")),
+    };
+    let block = Block::bordered().title(Span::styled(title, app.theme.title()));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [asks, editor, keys] = Layout::vertical([
+        Constraint::Length(if note.asks.is_some() { 2 } else { 0 }),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    if let Some(a) = &note.asks {
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(lang.pick("Skriv: ", "Write: "), app.theme.dim()),
+                Span::styled(a.as_str(), app.theme.warning()),
+            ]))
+            .wrap(Wrap { trim: true }),
+            asks,
+        );
+    }
+    frame.render_widget(&note.editor, editor);
+    frame.render_widget(Paragraph::new(keys_line(app, keymap::NOTE)), keys);
+}
+
+fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
+    let lang = app.lang;
+    let mut lines: Vec<Line> = Vec::new();
+    let title = match &form.kind {
+        FormKind::Who { .. } => {
+            lines.push(Line::raw(lang.pick(
+                "Hvem registrerer? Navnet står ved hver registrering.",
+                "Who is recording? The name goes with every record.",
+            )));
+            lang.pick("Dit navn", "Your name")
+        }
+        FormKind::Sign => {
+            summary(app, &mut lines);
+            lang.pick("Underskriv gennemgangen", "Sign the review")
+        }
+        FormKind::Reopen => {
+            lines.push(Line::raw(lang.pick(
+                "Genåbning registreres med begrundelse og kan ses i historikken.",
+                "Reopening is recorded with its reason and shows in the history.",
+            )));
+            lang.pick("Genåbn gennemgangen", "Reopen the review")
+        }
+    };
+    let height = lines.len() as u16 + form.fields.len() as u16 * 3 + 4;
+    let rect = centered(area, 70, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), app.theme.title()));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let mut constraints = vec![Constraint::Length(lines.len() as u16)];
+    constraints.extend(form.fields.iter().map(|_| Constraint::Length(3)));
+    constraints.push(Constraint::Length(1));
+    let parts = Layout::vertical(constraints).split(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), parts[0]);
+    for (i, field) in form.fields.iter().enumerate() {
+        let label = match field.label {
+            "name" => lang.pick("Navn", "Name"),
+            "role" => lang.pick("Rolle (fx Leder)", "Role (e.g. Manager)"),
+            _ => lang.pick("Begrundelse", "Reason"),
+        };
+        let style = if i == form.focus {
+            app.theme.key()
+        } else {
+            app.theme.dim()
+        };
+        let block = Block::bordered()
+            .border_style(style)
+            .title(format!(" {label} "));
+        let inner = block.inner(parts[i + 1]);
+        frame.render_widget(block, parts[i + 1]);
+        if i == form.focus {
+            frame.render_widget(&field.input, inner);
+        } else {
+            frame.render_widget(Paragraph::new(field.value()), inner);
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(keys_line(app, keymap::FORM)),
+        parts[form.fields.len() + 1],
+    );
+}
+
+/// The sign dialog's summary: counts, and the open items that stop signing.
+fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
+    let Some((rs, list, _)) = app.open_review() else {
+        return;
+    };
+    let lang = app.lang;
+    let review: Review = app.review(&list.organisation.id, rs.period);
+    let c = review.counts(list, rs.period);
+    lines.push(Line::raw(format!(
+        "{} — {}",
+        list.organisation.name,
+        rs.period.review_title(lang)
+    )));
+    lines.push(Line::raw(format!(
+        "{} {} · {} {} · {} {} · {} {}",
+        c.done,
+        lang.pick("udført", "done"),
+        c.not_applicable,
+        lang.pick("ikke relevante", "not applicable"),
+        c.deviations,
+        lang.pick("afvigelser", "deviations"),
+        c.open,
+        lang.pick("åbne", "open"),
+    )));
+    let open = review.open_items(list, rs.period);
+    if !open.is_empty() {
+        lines.push(Line::from(Span::styled(
+            lang.pick(
+                "Kan ikke underskrives, før disse punkter er registreret:",
+                "Cannot be signed until these items are recorded:",
+            ),
+            app.theme.error(),
+        )));
+        for item in open.iter().take(6) {
+            lines.push(Line::from(Span::styled(
+                format!("  [ ] {}", item.title),
+                app.theme.error(),
+            )));
+        }
+        if open.len() > 6 {
+            lines.push(Line::raw(format!(
+                "  … {} {}",
+                open.len() - 6,
+                lang.pick("flere", "more")
+            )));
+        }
+    }
+}
+
+fn confirm(
+    frame: &mut Frame,
+    app: &App,
+    area: Rect,
+    what: (&'static str, &'static str),
+    question: (&'static str, &'static str),
+) {
+    let lang = app.lang;
+    let lines = vec![
+        Line::raw(lang.pick(what.0, what.1)),
+        Line::raw(lang.pick(question.0, question.1)),
+        Line::raw(""),
+        keys_line(app, keymap::CONFIRM),
+    ];
+    let rect = centered(area, 64, 6);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(Span::styled(
+            format!(" {} ", lang.pick("Er du sikker?", "Are you sure?")),
+            app.theme.title(),
+        ))),
+        rect,
+    );
+}

@@ -1,0 +1,262 @@
+//! One review: the items with their marks on the left, the selected item's details right.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+
+use crate::checklist::Item;
+use crate::period::{local_date, local_time};
+use crate::review::Review;
+use crate::tui::app::{App, ReviewScreen};
+use crate::tui::theme::outcome_mark;
+use crate::tui::view::wrap;
+
+pub fn draw(frame: &mut Frame, app: &App, rs: &ReviewScreen, area: Rect) {
+    let list = &app.checklists[rs.org];
+    let org = &list.organisation;
+    let review = app.review(&org.id, rs.period);
+    let items: Vec<&Item> = list.items_of(rs.period.cadence()).collect();
+    let [header, main] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    draw_header(frame, app, rs, &review, header);
+    let left_width = (area.width * 2 / 5).clamp(34, 60);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_width), Constraint::Min(30)]).areas(main);
+    draw_items(frame, app, rs, &review, &items, left);
+    if let Some(item) = items.get(rs.selected) {
+        draw_detail(frame, app, rs, &review, item, right);
+    }
+}
+
+fn draw_header(frame: &mut Frame, app: &App, rs: &ReviewScreen, review: &Review, area: Rect) {
+    let lang = app.lang;
+    let list = &app.checklists[rs.org];
+    let counts = review.counts(list, rs.period);
+    let mut title = Line::from(vec![
+        Span::styled(format!(" {} — ", list.organisation.name), app.theme.title()),
+        Span::styled(rs.period.review_title(lang), app.theme.title()),
+    ]);
+    let span = format!(" ({})", rs.period.span_words(lang));
+    if title.width() + span.chars().count() <= area.width as usize {
+        title.push_span(Span::raw(span));
+    }
+    let state = review.state(list, rs.period, app.today);
+    let mut progress = vec![
+        Span::raw(format!(
+            " {}/{} {}",
+            counts.items - counts.open,
+            counts.items,
+            lang.pick("registreret", "recorded")
+        )),
+        Span::raw(format!(
+            " · {} {} · {} {}",
+            counts.done,
+            lang.pick("udført", "done"),
+            counts.not_applicable,
+            lang.pick("ikke relevante", "not applicable")
+        )),
+    ];
+    if counts.deviations > 0 {
+        progress.push(Span::styled(
+            format!(
+                " · {} {}",
+                counts.deviations,
+                lang.pick("afvigelser", "deviations")
+            ),
+            app.theme.error(),
+        ));
+    }
+    progress.push(Span::raw(" · "));
+    progress.push(Span::styled(state.label(lang), app.theme.state(state)));
+    if let Some(sig) = &review.signature {
+        progress.push(Span::styled(
+            format!(
+                " — {} {} ({}) {} — {}",
+                lang.pick("underskrevet af", "signed by"),
+                sig.by,
+                sig.role,
+                local_time(sig.at),
+                lang.pick("skrivebeskyttet, R genåbner", "read-only, R reopens")
+            ),
+            app.theme.ok(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(vec![title, Line::from(progress)]), area);
+}
+
+fn draw_items(
+    frame: &mut Frame,
+    app: &App,
+    rs: &ReviewScreen,
+    review: &Review,
+    items: &[&Item],
+    area: Rect,
+) {
+    // Borders, the highlight symbol and the mark take 7 columns.
+    let width = (area.width as usize).saturating_sub(7);
+    let rows: Vec<ListItem> = items
+        .iter()
+        .map(|item| {
+            let status = review.sign_offs.get(&item.id).map(|s| s.status);
+            let changed = review.changed_since_sign_off(item);
+            let mut flags = String::new();
+            if changed {
+                flags.push_str(" ≠");
+            }
+            if item.caveat.is_some() {
+                flags.push_str(" ⚠");
+            }
+            let title = wrap(&item.title, width.saturating_sub(flags.chars().count()));
+            let mut lines = Vec::new();
+            for (i, part) in title.into_iter().enumerate() {
+                let mark = if i == 0 { outcome_mark(status) } else { "   " };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{mark} "), app.theme.outcome(status)),
+                    Span::raw(part),
+                ]));
+            }
+            if let Some(last) = lines.last_mut() {
+                last.push_span(Span::styled(flags, app.theme.warning()));
+            }
+            ListItem::new(lines)
+        })
+        .collect();
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} ", app.lang.pick("Punkter", "Items")),
+        app.theme.title(),
+    ));
+    let mut state = ListState::default().with_selected(Some(rs.selected));
+    frame.render_stateful_widget(
+        List::new(rows)
+            .block(block)
+            .highlight_style(app.theme.selected())
+            .highlight_symbol("▶"),
+        area,
+        &mut state,
+    );
+}
+
+fn draw_detail(
+    frame: &mut Frame,
+    app: &App,
+    rs: &ReviewScreen,
+    review: &Review,
+    item: &Item,
+    area: Rect,
+) {
+    let lang = app.lang;
+    let t = app.theme;
+    let field = |label: &str, value: &str| {
+        Line::from(vec![
+            Span::styled(format!("{label}: "), t.dim()),
+            Span::raw(value.to_string()),
+        ])
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(item.title.clone(), t.title())),
+        Line::raw(""),
+    ];
+    let mut meta = vec![Span::styled(
+        format!("{}: ", lang.pick("Kadence", "Cadence")),
+        t.dim(),
+    )];
+    meta.push(Span::raw(item.cadence.label(lang)));
+    if let Some(r) = &item.responsible {
+        meta.push(Span::styled(
+            format!("   {}: ", lang.pick("Ansvarlig", "Responsible")),
+            t.dim(),
+        ));
+        meta.push(Span::raw(r.clone()));
+    }
+    lines.push(Line::from(meta));
+    lines.push(field(lang.pick("Kilde", "Source"), &item.source));
+    if let Some(e) = &item.evidence {
+        lines.push(field(
+            lang.pick("Noten skal angive", "The note must record"),
+            e,
+        ));
+    }
+    if let Some(c) = &item.caveat {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    "⚠ {}: ",
+                    lang.pick("OBS i politikken", "Note on the policy")
+                ),
+                t.warning(),
+            ),
+            Span::styled(c.clone(), t.warning()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        lang.pick("Vejledning", "Guidance"),
+        t.title(),
+    )));
+    lines.extend(item.guidance.lines().map(|l| Line::raw(l.to_string())));
+    lines.push(Line::raw(""));
+    match review.sign_offs.get(&item.id) {
+        Some(s) => {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("{} {}", outcome_mark(Some(s.status)), s.status.label(lang)),
+                    t.outcome(Some(s.status)),
+                ),
+                Span::raw(format!(
+                    " — {}, {} {}",
+                    s.by,
+                    lang.date(local_date(s.at)),
+                    &local_time(s.at)[11..]
+                )),
+            ]));
+            if let Some(note) = &s.note {
+                lines.push(Line::from(Span::styled(
+                    lang.pick("Note:", "Note:"),
+                    t.dim(),
+                )));
+                lines.extend(note.lines().map(|l| Line::raw(format!("  {l}"))));
+            }
+            if review.changed_since_sign_off(item) {
+                lines.push(Line::raw(""));
+                lines.push(Line::from(Span::styled(
+                    lang.pick(
+                        "≠ Punktets tekst er ændret siden registreringen — gennemgå det igen.",
+                        "≠ The item's text has changed since it was recorded — review it again.",
+                    ),
+                    t.warning(),
+                )));
+            }
+        }
+        None => lines.push(Line::from(Span::styled(
+            format!(
+                "{} {}",
+                outcome_mark(None),
+                lang.pick("Ikke registreret endnu", "Not recorded yet")
+            ),
+            t.dim(),
+        ))),
+    }
+    let org = &app.checklists[rs.org].organisation.id;
+    if let Some(draft) = app.draft(org, rs.period, &item.id) {
+        lines.push(Line::from(Span::styled(
+            lang.pick(
+                "Kladde til note (gemmes med punktet):",
+                "Draft note (saved with the item):",
+            ),
+            t.warning(),
+        )));
+        lines.extend(draft.lines().map(|l| Line::raw(format!("  {l}"))));
+    }
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} ", lang.pick("Detaljer", "Details")),
+        t.title(),
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((rs.scroll, 0)),
+        area,
+    );
+}

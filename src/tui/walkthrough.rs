@@ -1,0 +1,286 @@
+//! The staff-meeting walkthrough: the policy's `[[walkthrough]]` sections one at a time on a
+//! shared screen, then the attendance form. Confirming records the meeting and signs the
+//! checklist's walkthrough item in one transaction; leaving early records nothing.
+
+use chrono::NaiveDate;
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+use sha2::{Digest, Sha256};
+
+use crate::checklist::{Section, hex};
+use crate::i18n::Lang;
+use crate::period::{Cadence, Period};
+use crate::review::{Change, Meeting, Outcome, Refusal};
+use crate::tui::app::{Action, App, Effect, Message, Overlay, Screen};
+
+/// Field indexes of the attendance form.
+pub const DATE: usize = 0;
+pub const DEPARTMENT: usize = 1;
+pub const LEADER: usize = 2;
+pub const ATTENDEES: usize = 3;
+
+/// A walkthrough in progress.
+pub struct Walkthrough {
+    /// Index into [`App::checklists`].
+    pub org: usize,
+    /// A section's index, or the number of sections for the attendance form.
+    pub step: usize,
+    /// White on black, bold: for a washed-out projector.
+    pub high_contrast: bool,
+    /// Date, place/department, leader, attendees (one per line).
+    pub fields: [TextArea<'static>; 4],
+    pub focus: usize,
+    /// The screen to return to.
+    pub back: Box<Screen>,
+}
+
+impl Walkthrough {
+    /// Whether the attendance form is showing.
+    pub fn at_attendance(&self, sections: usize) -> bool {
+        self.step >= sections
+    }
+
+    pub fn value(&self, field: usize) -> String {
+        self.fields[field].lines().join("\n").trim().to_string()
+    }
+
+    /// The attendees: one per non-empty line.
+    pub fn attendees(&self) -> Vec<String> {
+        self.fields[ATTENDEES]
+            .lines()
+            .iter()
+            .map(|l| {
+                l.trim()
+                    .trim_start_matches(['-', '•', '*'])
+                    .trim()
+                    .to_string()
+            })
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+}
+
+fn line(value: &str) -> TextArea<'static> {
+    let mut t = TextArea::new(vec![value.to_string()]);
+    t.move_cursor(CursorMove::End);
+    t
+}
+
+/// Opens the walkthrough of `org`, or says why it cannot.
+pub fn start(app: &mut App, org: usize) {
+    let list = &app.checklists[org];
+    if list.walkthrough.is_empty() {
+        let text = app
+            .lang
+            .pick(
+                "{o} har ingen afsnit til personalemødet. Tilføj [[walkthrough]]-afsnit i {f}.",
+                "{o} has no sections for the staff meeting. Add [[walkthrough]] sections to {f}.",
+            )
+            .replace("{o}", &list.organisation.name)
+            .replace("{f}", &list.path.display().to_string());
+        app.message = Some(Message { text, error: true });
+        return;
+    }
+    let mut attendees = TextArea::default();
+    attendees.set_wrap_mode(WrapMode::WordOrGlyph);
+    let back = std::mem::replace(&mut app.screen, Screen::Dashboard);
+    app.screen = Screen::Walkthrough(Box::new(Walkthrough {
+        org,
+        step: 0,
+        high_contrast: false,
+        fields: [
+            line(&app.today.to_string()),
+            line(""),
+            line(&app.last_name),
+            attendees,
+        ],
+        focus: DEPARTMENT,
+        back: Box::new(back),
+    }));
+}
+
+/// Applies an action on the walkthrough screen.
+pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    let Screen::Walkthrough(w) = &mut app.screen else {
+        return None;
+    };
+    let sections = app.checklists[w.org].walkthrough.len();
+    match action {
+        Action::Next | Action::Down => w.step = (w.step + 1).min(sections),
+        Action::Prev | Action::Up => w.step = w.step.saturating_sub(1),
+        Action::ToggleContrast => w.high_contrast = !w.high_contrast,
+        Action::NextField => w.focus = (w.focus + 1) % w.fields.len(),
+        Action::PrevField => w.focus = (w.focus + w.fields.len() - 1) % w.fields.len(),
+        Action::Key(key) => {
+            w.fields[w.focus].input(key);
+        }
+        Action::Paste(text) => {
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            if w.focus == ATTENDEES {
+                w.fields[w.focus].insert_str(text);
+            } else {
+                w.fields[w.focus].insert_str(text.replace('\n', " "));
+            }
+        }
+        Action::Back | Action::Quit => app.overlay = Some(Overlay::ConfirmDiscard),
+        Action::Help => app.overlay = Some(Overlay::Help),
+        Action::Submit => return submit(app),
+        _ => {}
+    }
+    None
+}
+
+/// Leaves the walkthrough without recording anything.
+pub fn discard(app: &mut App) {
+    if let Screen::Walkthrough(w) = &mut app.screen {
+        let back = std::mem::replace(&mut *w.back, Screen::Dashboard);
+        app.screen = back;
+        app.message = Some(Message {
+            text: app
+                .lang
+                .pick(
+                    "Gennemgangen er afbrudt; intet er registreret.",
+                    "The walkthrough was left; nothing was recorded.",
+                )
+                .into(),
+            error: false,
+        });
+    }
+}
+
+/// Reads a date as people type it: 2026-11-22, 22-11-2026, 22.11.2026 or 22/11/2026.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s.trim(), f).ok())
+}
+
+fn submit(app: &mut App) -> Option<Effect> {
+    let Screen::Walkthrough(w) = &app.screen else {
+        return None;
+    };
+    let lang = app.lang;
+    let list = &app.checklists[w.org];
+    let date_text = w.value(DATE);
+    let Some(date) = parse_date(&date_text) else {
+        let text = lang
+            .pick(
+                "»{d}« er ikke en dato; skriv fx {t}.",
+                "`{d}` is not a date; write e.g. {t}.",
+            )
+            .replace("{d}", &date_text)
+            .replace("{t}", &app.today.to_string());
+        return refuse(app, DATE, text);
+    };
+    let meeting = Meeting {
+        date,
+        department: w.value(DEPARTMENT),
+        leader: w.value(LEADER),
+        attendees: w.attendees(),
+        sections: list.walkthrough.iter().map(|s| s.title.clone()).collect(),
+        sections_fingerprint: sections_fingerprint(&list.walkthrough),
+    };
+    let period = Period::containing(Cadence::Yearly, date);
+    let org = list.organisation.id.clone();
+    let review = app.review(&org, period);
+    let mut changes = vec![Change::WalkthroughHeld(meeting.clone())];
+    if let Some(item) = list.walkthrough_item() {
+        let mut meetings = review.meetings.clone();
+        meetings.push(meeting.clone());
+        changes.push(Change::ItemSigned {
+            item: item.id.clone(),
+            status: Outcome::Done,
+            note: Some(meeting_note(list.organisation.language, &meetings)),
+            by: meeting.leader.clone(),
+            fingerprint: item.fingerprint(),
+        });
+    }
+    match review.check_all(list, period, app.today, &changes) {
+        Ok(()) => Some(Effect::Append {
+            org,
+            period,
+            changes,
+        }),
+        Err(refusal) => {
+            let focus = match refusal {
+                Refusal::Empty { what: "leader" } => LEADER,
+                Refusal::Empty { what: "attendees" } => ATTENDEES,
+                Refusal::Empty { .. } => DEPARTMENT,
+                _ => DATE,
+            };
+            refuse(app, focus, refusal.message(lang))
+        }
+    }
+}
+
+/// Shows why the form was not accepted and puts the cursor in the field to fix.
+fn refuse(app: &mut App, focus: usize, text: String) -> Option<Effect> {
+    if let Screen::Walkthrough(w) = &mut app.screen {
+        w.focus = focus;
+    }
+    app.message = Some(Message { text, error: true });
+    None
+}
+
+/// SHA-256 of the sections as shown: which text the staff actually heard.
+pub fn sections_fingerprint(sections: &[Section]) -> String {
+    let canonical = serde_json::to_vec(sections).expect("sections always serialise");
+    hex(&Sha256::digest(canonical))
+}
+
+/// The walkthrough item's note: one line per meeting of the year, in the checklist's language.
+pub fn meeting_note(lang: Lang, meetings: &[Meeting]) -> String {
+    meetings
+        .iter()
+        .map(|m| {
+            let n = m.attendees.len();
+            let people = match n {
+                1 => lang.pick("1 deltager", "1 attendee").to_string(),
+                n => format!("{n} {}", lang.pick("deltagere", "attendees")),
+            };
+            lang.pick(
+                "Gennemgået på personalemøde {d}, {p}, {n} (mødeleder: {l}).",
+                "Walked through at a staff meeting on {d}, {p}, {n} (led by {l}).",
+            )
+            .replace("{d}", &lang.date(m.date))
+            .replace("{p}", &m.department)
+            .replace("{n}", &people)
+            .replace("{l}", &m.leader)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_as_danes_write_them() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 22);
+        for s in ["2026-11-22", "22-11-2026", "22.11.2026", " 22/11/2026 "] {
+            assert_eq!(parse_date(s), d, "{s}");
+        }
+        assert_eq!(parse_date("22. november"), None);
+        assert_eq!(parse_date("2026-02-30"), None);
+    }
+
+    #[test]
+    fn the_note_lists_every_meeting() {
+        let m = |d: u32, p: &str, n: usize| Meeting {
+            date: NaiveDate::from_ymd_opt(2026, 11, d).unwrap(),
+            department: p.into(),
+            leader: "Henriette Salmon".into(),
+            attendees: (0..n).map(|i| format!("P{i}")).collect(),
+            sections: vec![],
+            sections_fingerprint: String::new(),
+        };
+        assert_eq!(
+            meeting_note(
+                Lang::Da,
+                &[m(3, "Botilbud Krakasvej", 14), m(22, "Kontoret", 1)]
+            ),
+            "Gennemgået på personalemøde 3. november 2026, Botilbud Krakasvej, 14 deltagere (mødeleder: Henriette Salmon).\n\
+             Gennemgået på personalemøde 22. november 2026, Kontoret, 1 deltager (mødeleder: Henriette Salmon)."
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! The real binary in a pseudo-terminal: what only the real loop shows — the screen a user
+//! sees, crash safety under SIGKILL, and the terminal given back on quit.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+const LIST: &str = r#"schema = 1
+[organisation]
+id = "demo"
+name = "Demo Bosted"
+policy = "Demos persondatapolitik"
+
+[[item]]
+id = "foerste"
+cadence = "yearly"
+title = "Første pligt"
+source = "§1"
+
+[[item]]
+id = "anden"
+cadence = "yearly"
+title = "Anden pligt"
+source = "§2"
+
+[[item]]
+id = "tredje"
+cadence = "yearly"
+title = "Tredje pligt"
+source = "§3"
+walkthrough = true
+
+[[walkthrough]]
+title = "Tavshedspligt"
+text = """Du har tavshedspligt.
+Også efter fratræden."""
+
+[[walkthrough]]
+title = "Log ud"
+text = "Log altid ud, når du går fra computeren."
+"#;
+
+/// One run of the binary in a 100×30 pseudo-terminal.
+struct Session {
+    master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Session {
+    fn start(dir: &Path, args: &[&str]) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 30,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_aarshjul"));
+        cmd.args(args);
+        cmd.cwd(dir);
+        cmd.env("AARSHJUL_DB", dir.join("data/aarshjul.sqlite"));
+        cmd.env("AARSHJUL_CHECKLISTS", dir.join("checklists"));
+        cmd.env("AARSHJUL_NOW", "2026-11-22T13:00:00Z");
+        cmd.env("LANG", "da_DK.UTF-8");
+        cmd.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            30.try_into().unwrap(),
+            100.try_into().unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (s, r) = (screen.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                s.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Session {
+            master: pty.master,
+            writer,
+            child,
+            screen,
+            raw,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `text`; fails with the screen after 10 s.
+    fn wait_for(&self, text: &str) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if self.contents().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!(
+            "waited for {text:?}; the screen shows:\n{}",
+            self.contents()
+        );
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the program did not exit"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("checklists")).unwrap();
+    std::fs::write(dir.path().join("checklists/demo.toml"), LIST).unwrap();
+    let path = dir.path().to_path_buf();
+    (dir, path)
+}
+
+fn item_events(dir: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(dir.join("data/aarshjul.sqlite")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT json_extract(payload, '$.item') FROM event WHERE kind = 'item-signed' ORDER BY seq")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn confirmed_sign_offs_survive_sigkill() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    s.send("\r");
+    s.wait_for("Første pligt");
+    s.send("\r");
+    s.wait_for("Hvem registrerer?");
+    s.send("Henriette Salmon\r");
+    s.wait_for("Gemt: Registreret »foerste«");
+    s.send("\r");
+    s.wait_for("Gemt: Registreret »anden«");
+    // The screen said so: kill at once, no chance to flush or clean up.
+    let pid = s.child.process_id().unwrap();
+    std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    let status = s.wait_exit();
+    assert!(!status.success());
+    assert_eq!(item_events(&dir), ["foerste", "anden"]);
+
+    // Restart: both are there, on screen too.
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    let line = s
+        .contents()
+        .lines()
+        .find(|l| l.contains("Årsgennemgang 2026"))
+        .unwrap()
+        .to_string();
+    assert!(line.contains("2/3"), "{line}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_aarshjul"))
+        .args([
+            "verify-db",
+            "--db",
+            dir.join("data/aarshjul.sqlite").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+#[test]
+fn quitting_gives_the_terminal_back() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    assert!(s.screen.lock().unwrap().screen().alternate_screen());
+    let termios = format!("{:?}", s.master.get_termios().unwrap().local_flags);
+    assert!(
+        !termios.contains("ICANON"),
+        "raw mode while running: {termios}"
+    );
+    s.send("?");
+    s.wait_for("Hjælp — taster");
+    s.send("x");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        !s.screen.lock().unwrap().screen().alternate_screen(),
+        "the alternate screen is left"
+    );
+    let termios = format!("{:?}", s.master.get_termios().unwrap().local_flags);
+    assert!(
+        termios.contains("ICANON") && termios.contains("ECHO"),
+        "cooked mode again: {termios}"
+    );
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    assert!(raw.contains("\x1b[?2004l"), "bracketed paste switched off");
+    assert!(raw.contains("\x1b[?25h"), "cursor shown again");
+}
+
+#[test]
+fn ctrl_c_quits_and_restores() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    s.send("\r");
+    s.wait_for("Første pligt");
+    s.send("\x03");
+    assert!(s.wait_exit().success());
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!s.screen.lock().unwrap().screen().alternate_screen());
+}
+
+#[test]
+fn a_checklist_error_is_shown_before_the_terminal_is_touched() {
+    let (_tmp, dir) = setup();
+    std::fs::write(
+        dir.join("checklists/demo.toml"),
+        LIST.replace("cadence = \"yearly\"", "cadence = \"ugentlig\""),
+    )
+    .unwrap();
+    let mut s = Session::start(&dir, &[]);
+    let status = s.wait_exit();
+    assert_eq!(status.exit_code(), 2);
+    std::thread::sleep(Duration::from_millis(100));
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    assert!(
+        raw.contains("demo.toml:9:11: ukendt kadence `ugentlig`"),
+        "{raw}"
+    );
+    assert!(
+        !raw.contains("\x1b[?1049h"),
+        "the alternate screen was never entered"
+    );
+    assert!(
+        !dir.join("data/aarshjul.sqlite").exists(),
+        "no database created for a bad start"
+    );
+}
+
+#[test]
+fn a_walkthrough_through_the_real_binary() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    s.send("w");
+    s.wait_for("1 / 2");
+    s.wait_for("Du har tavshedspligt.");
+    s.send(" ");
+    s.wait_for("2 / 2");
+    s.send("\x1b[C"); // →
+    s.wait_for("Fremmøde ved personalemødet");
+    s.send("Kontoret\rHenriette Salmon\r");
+    // A pasted list, as bracketed paste.
+    s.send("\x1b[200~Åse Ørsted\nBo Æbelø\n\x1b[201~");
+    s.wait_for("Deltagere, én pr. linje (2)");
+    s.send("\x13"); // Ctrl+S
+    s.wait_for("Gemt: Personalemøde: Kontoret, 2 deltagere");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    assert_eq!(item_events(&dir), ["tredje"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aarshjul"))
+        .args(["status", "--json", "--date", "2026-11-22"])
+        .env("AARSHJUL_DB", dir.join("data/aarshjul.sqlite"))
+        .env("AARSHJUL_CHECKLISTS", dir.join("checklists"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let yearly = &json["reviews"][0];
+    assert_eq!(yearly["walkthroughs"], 1);
+    assert_eq!(yearly["done"], 1);
+}
