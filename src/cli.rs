@@ -154,6 +154,12 @@ pub enum Command {
         /// The PDF to check
         file: PathBuf,
     },
+    /// Present the policy at the staff meeting and record who attended (the terminal UI)
+    Walkthrough {
+        /// Organisation id, e.g. skgr
+        #[arg(long)]
+        org: String,
+    },
     /// The identity PDFs are signed with: import one from a PKCS#12 file, or show it
     Identity {
         #[command(subcommand)]
@@ -254,6 +260,7 @@ pub fn run(global: &Global, command: &Command) -> Outcome2 {
             })
         }
         Command::VerifyDb => verify_db(global),
+        Command::Walkthrough { org } => crate::tui::run::run(global, Some(org)),
         Command::Export { review, out, draft } => {
             pdf_commands::export(global, review, out.as_deref(), *draft)
         }

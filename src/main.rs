@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     let outcome = match &args.command {
         Some(command) => cli::run(&args.global, command),
-        None => tui::run(&args.global),
+        None => tui::run(&args.global, None),
     };
     match outcome {
         Ok(code) => code,

@@ -455,3 +455,15 @@ fn every_command_has_help() {
         assert!(out.contains("Usage: aarshjul"), "{cmd}: {out}");
     }
 }
+
+#[test]
+fn walkthrough_checks_the_organisation_before_the_terminal() {
+    let env = Env::new();
+    let err = env.refused(&["walkthrough", "--org", "nope"]);
+    assert!(err.contains("Unknown organisation"), "{err}");
+    // Not a terminal: a clear sentence, not a garbled screen.
+    let err = env.refused(&["walkthrough", "--org", "skgr"]);
+    assert!(err.contains("needs a terminal"), "{err}");
+    let err = env.refused(&[]);
+    assert!(err.contains("needs a terminal"), "{err}");
+}

@@ -311,3 +311,17 @@ fn a_walkthrough_through_the_real_binary() {
     assert_eq!(yearly["walkthroughs"], 1);
     assert_eq!(yearly["done"], 1);
 }
+
+#[test]
+fn the_walkthrough_command_opens_the_presentation_directly() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &["walkthrough", "--org", "demo"]);
+    s.wait_for("1 / 2");
+    s.send("\x1b");
+    s.wait_for("Afbryd gennemgangen? Intet registreres.");
+    s.send("j");
+    s.wait_for("intet er registreret");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    assert!(item_events(&dir).is_empty());
+}

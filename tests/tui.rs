@@ -648,3 +648,31 @@ fn walkthrough_screens() {
     h.type_text("Bo Æbelø");
     snapshot("walkthrough_attendance_100x30", &h, 100, 30);
 }
+
+#[test]
+fn x_exports_a_draft_then_a_signed_record_and_says_where() {
+    let mut h = Harness::new(Lang::Da);
+    h.open("skgr", "2026-Q4");
+    h.key(KeyCode::Char('n'));
+    h.type_text("Henriette Salmon");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('x'));
+    let draft = h._dir.path().join("exports/skgr-2026-Q4-udkast.pdf");
+    assert!(h.message().contains("udkast, ikke underskrevet"), "{}", h.message());
+    assert!(h.message().contains(&draft.display().to_string()), "{}", h.message());
+    assert!(std::fs::read(&draft).unwrap().starts_with(b"%PDF"));
+
+    h.key(KeyCode::Char('n'));
+    h.key(KeyCode::Char('S'));
+    h.key(KeyCode::Enter);
+    h.type_text("Leder");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('x'));
+    let signed = h._dir.path().join("exports/skgr-2026-Q4.pdf");
+    assert!(h.message().contains("underskrevet digitalt"), "{}", h.message());
+    assert!(std::fs::read(&signed).unwrap().starts_with(b"%PDF"));
+    let exports = h.changes().iter().filter(|c| c.kind() == "export-made").count();
+    assert_eq!(exports, 2);
+    // The screen still shows the review, with the export in the app's events.
+    assert!(h.app.events.iter().any(|e| e.change.kind() == "export-made"));
+}

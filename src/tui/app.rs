@@ -51,6 +51,8 @@ pub enum Action {
     Reopen,
     /// Show the keys of this screen.
     Help,
+    /// Export the open review's record as PDF (a draft while it is unsigned).
+    Export,
     /// Start the staff-meeting walkthrough of the selected organisation.
     Walkthrough,
     /// The next walkthrough section (after the last: the attendance form).
@@ -77,6 +79,8 @@ pub enum Action {
     Committed(Vec<Event>),
     /// An effect failed; the sentence says why.
     Failed(String),
+    /// A PDF was written and its export event committed; the sentence says where.
+    Exported(Event, String),
 }
 
 /// Work for the run loop.
@@ -87,6 +91,12 @@ pub enum Effect {
         org: String,
         period: Period,
         changes: Vec<Change>,
+    },
+    /// Write the review record PDF under `exports/` beside the database and record it.
+    Export {
+        org: String,
+        period: Period,
+        draft: bool,
     },
     /// Leave the program.
     Quit,
@@ -331,6 +341,11 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             app.error(text);
             return None;
         }
+        Action::Exported(event, text) => {
+            app.events.push(event);
+            app.info(text);
+            return None;
+        }
         Action::ForceQuit => {
             app.quit = true;
             return Some(Effect::Quit);
@@ -464,6 +479,12 @@ fn update_review(app: &mut App, action: Action) -> Option<Effect> {
         Action::Walkthrough => {
             let org = rs.org;
             walkthrough::start(app, org);
+        }
+        Action::Export => {
+            let org = app.checklists[rs.org].organisation.id.clone();
+            let period = rs.period;
+            let draft = app.review(&org, period).signature.is_none();
+            return Some(Effect::Export { org, period, draft });
         }
         _ => {}
     }

@@ -16,6 +16,17 @@ pub enum Key {
     Ctrl(char),
 }
 
+/// Whether the footer shows a binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Footer {
+    /// Only in the help overlay.
+    No,
+    /// Always in the footer.
+    Always,
+    /// In the footer when the line has room (80 columns hold the `Always` ones).
+    Room,
+}
+
 /// One line of a keymap: the keys, what they do, and whether the footer shows them.
 pub struct Binding {
     pub keys: &'static [Key],
@@ -25,7 +36,7 @@ pub struct Binding {
     /// Danish and English: a word or two for the footer, a phrase for the help overlay.
     pub da: (&'static str, &'static str),
     pub en: (&'static str, &'static str),
-    pub footer: bool,
+    pub footer: Footer,
 }
 
 impl Binding {
@@ -40,6 +51,7 @@ impl Binding {
     }
 }
 
+use Footer::{Always, No, Room};
 use Key::{Char, Code, Ctrl};
 
 const fn b(
@@ -48,7 +60,7 @@ const fn b(
     action: Action,
     da: (&'static str, &'static str),
     en: (&'static str, &'static str),
-    footer: bool,
+    footer: Footer,
 ) -> Binding {
     Binding {
         keys,
@@ -68,7 +80,7 @@ pub const DASHBOARD: &[Binding] = &[
         Action::Up,
         ("op", "op"),
         ("up", "up"),
-        false,
+        No,
     ),
     b(
         &[Code(KeyCode::Down), Char('j')],
@@ -76,7 +88,7 @@ pub const DASHBOARD: &[Binding] = &[
         Action::Down,
         ("ned", "ned"),
         ("down", "down"),
-        false,
+        No,
     ),
     b(
         &[Code(KeyCode::Enter)],
@@ -84,7 +96,7 @@ pub const DASHBOARD: &[Binding] = &[
         Action::Open,
         ("åbn", "åbn den valgte gennemgang"),
         ("open", "open the selected review"),
-        true,
+        Always,
     ),
     b(
         &[Code(KeyCode::Left), Char('[')],
@@ -92,7 +104,7 @@ pub const DASHBOARD: &[Binding] = &[
         Action::PrevYear,
         ("forrige år", "vis året før (historik)"),
         ("previous year", "show the year before (history)"),
-        true,
+        Room,
     ),
     b(
         &[Code(KeyCode::Right), Char(']')],
@@ -100,7 +112,7 @@ pub const DASHBOARD: &[Binding] = &[
         Action::NextYear,
         ("næste år", "vis året efter"),
         ("next year", "show the year after"),
-        true,
+        Room,
     ),
     b(
         &[Char('w')],
@@ -108,7 +120,7 @@ pub const DASHBOARD: &[Binding] = &[
         Action::Walkthrough,
         ("personalemøde", "gennemgå politikken på personalemødet"),
         ("staff meeting", "walk the staff through the policy"),
-        true,
+        Room,
     ),
     b(
         &[Char('?')],
@@ -116,15 +128,15 @@ pub const DASHBOARD: &[Binding] = &[
         Action::Help,
         ("hjælp", "vis tasterne"),
         ("help", "show the keys"),
-        true,
+        Always,
     ),
     b(
         &[Char('q'), Code(KeyCode::Esc)],
-        "q Esc",
+        "q",
         Action::Quit,
         ("afslut", "afslut aarshjul"),
         ("quit", "quit aarshjul"),
-        true,
+        Always,
     ),
 ];
 
@@ -136,7 +148,7 @@ pub const REVIEW: &[Binding] = &[
         Action::Up,
         ("op", "forrige punkt"),
         ("up", "previous item"),
-        false,
+        No,
     ),
     b(
         &[Code(KeyCode::Down), Char('j')],
@@ -144,7 +156,7 @@ pub const REVIEW: &[Binding] = &[
         Action::Down,
         ("ned", "næste punkt"),
         ("down", "next item"),
-        false,
+        No,
     ),
     b(
         &[Code(KeyCode::Enter), Char(' ')],
@@ -152,7 +164,7 @@ pub const REVIEW: &[Binding] = &[
         Action::Mark(Outcome::Done),
         ("udført", "markér punktet udført (Enter eller mellemrum)"),
         ("done", "mark the item done (Enter or space)"),
-        true,
+        Always,
     ),
     b(
         &[Char('n')],
@@ -160,7 +172,7 @@ pub const REVIEW: &[Binding] = &[
         Action::Mark(Outcome::NotApplicable),
         ("ikke relevant", "markér punktet ikke relevant"),
         ("not applicable", "mark the item not applicable"),
-        true,
+        Always,
     ),
     b(
         &[Char('a')],
@@ -168,7 +180,7 @@ pub const REVIEW: &[Binding] = &[
         Action::Mark(Outcome::Deviation),
         ("afvigelse", "markér en afvigelse (kræver en note)"),
         ("deviation", "mark a deviation (needs a note)"),
-        true,
+        Always,
     ),
     b(
         &[Char('e')],
@@ -176,7 +188,18 @@ pub const REVIEW: &[Binding] = &[
         Action::EditNote,
         ("note", "skriv eller ret punktets note"),
         ("note", "write or edit the item's note"),
-        true,
+        Room,
+    ),
+    b(
+        &[Char('x')],
+        "x",
+        Action::Export,
+        (
+            "pdf",
+            "eksportér gennemgangens PDF (underskrevet; ellers et udkast)",
+        ),
+        ("pdf", "export the review's PDF (signed; otherwise a draft)"),
+        Room,
     ),
     b(
         &[Char('u')],
@@ -184,7 +207,7 @@ pub const REVIEW: &[Binding] = &[
         Action::Retract,
         ("fortryd", "træk registreringen tilbage"),
         ("retract", "withdraw the item's outcome"),
-        false,
+        No,
     ),
     b(
         &[Char('S')],
@@ -192,7 +215,7 @@ pub const REVIEW: &[Binding] = &[
         Action::SignReview,
         ("underskriv", "underskriv hele gennemgangen"),
         ("sign", "sign the whole review"),
-        true,
+        Always,
     ),
     b(
         &[Char('R')],
@@ -200,7 +223,7 @@ pub const REVIEW: &[Binding] = &[
         Action::Reopen,
         ("genåbn", "genåbn en underskrevet gennemgang"),
         ("reopen", "reopen a signed review"),
-        false,
+        No,
     ),
     b(
         &[Code(KeyCode::PageDown)],
@@ -208,7 +231,7 @@ pub const REVIEW: &[Binding] = &[
         Action::ScrollDown,
         ("rul ned", "rul detaljerne ned"),
         ("scroll down", "scroll the details down"),
-        false,
+        No,
     ),
     b(
         &[Code(KeyCode::PageUp)],
@@ -216,7 +239,7 @@ pub const REVIEW: &[Binding] = &[
         Action::ScrollUp,
         ("rul op", "rul detaljerne op"),
         ("scroll up", "scroll the details up"),
-        false,
+        No,
     ),
     b(
         &[Char('w')],
@@ -224,7 +247,7 @@ pub const REVIEW: &[Binding] = &[
         Action::Walkthrough,
         ("personalemøde", "gennemgå politikken på personalemødet"),
         ("staff meeting", "walk the staff through the policy"),
-        false,
+        No,
     ),
     b(
         &[Char('?')],
@@ -232,15 +255,15 @@ pub const REVIEW: &[Binding] = &[
         Action::Help,
         ("hjælp", "vis tasterne"),
         ("help", "show the keys"),
-        true,
+        Always,
     ),
     b(
         &[Char('q'), Code(KeyCode::Esc)],
-        "q Esc",
+        "q",
         Action::Back,
         ("tilbage", "tilbage til oversigten"),
         ("back", "back to the overview"),
-        true,
+        Always,
     ),
 ];
 
@@ -252,7 +275,7 @@ pub const NOTE: &[Binding] = &[
         Action::Submit,
         ("gem noten", "gem noten"),
         ("save the note", "save the note"),
-        true,
+        Always,
     ),
     b(
         &[Code(KeyCode::Esc)],
@@ -260,7 +283,7 @@ pub const NOTE: &[Binding] = &[
         Action::Cancel,
         ("annullér", "luk uden at gemme"),
         ("cancel", "close without saving"),
-        true,
+        Always,
     ),
 ];
 
@@ -275,7 +298,7 @@ pub const FORM: &[Binding] = &[
             "next field / confirm",
             "next field; in the last field: confirm",
         ),
-        true,
+        Always,
     ),
     b(
         &[Code(KeyCode::Tab)],
@@ -283,7 +306,7 @@ pub const FORM: &[Binding] = &[
         Action::NextField,
         ("skift felt", "skift felt"),
         ("switch field", "switch field"),
-        true,
+        Always,
     ),
     b(
         &[Code(KeyCode::Esc)],
@@ -291,7 +314,7 @@ pub const FORM: &[Binding] = &[
         Action::Cancel,
         ("annullér", "luk uden at gemme"),
         ("cancel", "close without saving"),
-        true,
+        Always,
     ),
 ];
 
@@ -303,7 +326,7 @@ pub const CONFIRM: &[Binding] = &[
         Action::Confirm,
         ("ja", "ja"),
         ("yes", "yes"),
-        true,
+        Always,
     ),
     b(
         &[Char('n'), Code(KeyCode::Esc)],
@@ -311,7 +334,7 @@ pub const CONFIRM: &[Binding] = &[
         Action::Cancel,
         ("nej", "nej"),
         ("no", "no"),
-        true,
+        Always,
     ),
 ];
 
@@ -329,7 +352,7 @@ pub const WALKTHROUGH: &[Binding] = &[
         Action::Next,
         ("næste", "næste afsnit (også mellemrum og Enter)"),
         ("next", "next section (also space and Enter)"),
-        true,
+        Always,
     ),
     b(
         &[
@@ -342,7 +365,7 @@ pub const WALKTHROUGH: &[Binding] = &[
         Action::Prev,
         ("forrige", "forrige afsnit"),
         ("previous", "previous section"),
-        true,
+        Always,
     ),
     b(
         &[Char('c')],
@@ -350,7 +373,7 @@ pub const WALKTHROUGH: &[Binding] = &[
         Action::ToggleContrast,
         ("kontrast", "høj kontrast til eller fra"),
         ("contrast", "high contrast on or off"),
-        true,
+        Always,
     ),
     b(
         &[Char('?')],
@@ -358,7 +381,7 @@ pub const WALKTHROUGH: &[Binding] = &[
         Action::Help,
         ("hjælp", "vis tasterne"),
         ("help", "show the keys"),
-        false,
+        No,
     ),
     b(
         &[Code(KeyCode::Esc), Char('q')],
@@ -366,7 +389,7 @@ pub const WALKTHROUGH: &[Binding] = &[
         Action::Back,
         ("afbryd", "afbryd (intet registreres)"),
         ("leave", "leave (nothing is recorded)"),
-        true,
+        Always,
     ),
 ];
 
@@ -378,7 +401,7 @@ pub const ATTENDANCE: &[Binding] = &[
         Action::NextField,
         ("næste felt", "næste felt (Enter i de korte felter)"),
         ("next field", "next field (Enter in the short fields)"),
-        true,
+        Always,
     ),
     b(
         &[Code(KeyCode::BackTab)],
@@ -386,7 +409,7 @@ pub const ATTENDANCE: &[Binding] = &[
         Action::PrevField,
         ("forrige felt", "forrige felt"),
         ("previous field", "previous field"),
-        false,
+        No,
     ),
     b(
         &[Ctrl('s')],
@@ -394,7 +417,7 @@ pub const ATTENDANCE: &[Binding] = &[
         Action::Submit,
         ("registrér mødet", "registrér mødet og underskriv punktet"),
         ("record the meeting", "record the meeting and sign the item"),
-        true,
+        Always,
     ),
     b(
         &[Code(KeyCode::PageUp)],
@@ -402,7 +425,7 @@ pub const ATTENDANCE: &[Binding] = &[
         Action::Prev,
         ("tilbage til afsnittene", "tilbage til sidste afsnit"),
         ("back to the sections", "back to the last section"),
-        true,
+        Always,
     ),
     b(
         &[Code(KeyCode::Esc)],
@@ -410,7 +433,7 @@ pub const ATTENDANCE: &[Binding] = &[
         Action::Back,
         ("afbryd", "afbryd (intet registreres)"),
         ("leave", "leave (nothing is recorded)"),
-        true,
+        Always,
     ),
 ];
 
@@ -421,7 +444,7 @@ pub const HELP: &[Binding] = &[b(
     Action::Cancel,
     ("luk hjælpen (enhver tast)", "luk hjælpen"),
     ("close help (any key)", "close help"),
-    true,
+    Always,
 )];
 
 /// The bindings in force for the current screen and overlay.

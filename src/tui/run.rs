@@ -7,14 +7,16 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use ratatui::crossterm::execute;
 
-use crate::cli::{Failure, Global, load};
-use crate::period::local_date;
+use crate::cli::{Failure, Global, find_org, load};
+use crate::pdf;
+use crate::period::{Period, local_date};
 use crate::review::Review;
 use crate::store::Store;
 use crate::tui::app::{Action, App, Effect, update};
 use crate::tui::keymap::keymap;
 use crate::tui::theme::Theme;
 use crate::tui::view;
+use crate::tui::walkthrough::{self, no_sections};
 
 /// Carries out one effect against the store; returns its outcome as an action.
 /// The rules are checked again inside the write transaction, against what the store holds.
@@ -43,8 +45,62 @@ pub fn execute(
                 Err(e) => Action::Failed(e.message(app.lang)),
             })
         }
+        Effect::Export { org, period, draft } => {
+            Some(export(app, store, org, *period, *draft, now))
+        }
         Effect::Quit => None,
     }
+}
+
+/// Writes the review record PDF beside the database and says where, or why not.
+fn export(
+    app: &App,
+    store: &mut Store,
+    org: &str,
+    period: Period,
+    draft: bool,
+    now: DateTime<Utc>,
+) -> Action {
+    let lang = app.lang;
+    let Some(list) = app.checklists.iter().find(|l| l.organisation.id == org) else {
+        return Action::Failed(format!("unknown organisation {org}"));
+    };
+    let opts = pdf::ExportOptions::for_db(store.path(), draft, now);
+    let report = match pdf::export_to_default(store, list, period, &opts) {
+        Ok(report) => report,
+        Err(e) => return Action::Failed(e.message(lang)),
+    };
+    let event = store
+        .review_events(org, period)
+        .ok()
+        .and_then(|events| events.into_iter().find(|e| e.seq == report.event_seq));
+    let Some(event) = event else {
+        return Action::Failed(format!(
+            "{}: {}",
+            report.path.display(),
+            lang.pick(
+                "eksporten blev ikke fundet i databasen",
+                "the export was not found in the database"
+            )
+        ));
+    };
+    let kind = if draft {
+        lang.pick("udkast, ikke underskrevet", "draft, not signed")
+    } else {
+        lang.pick("underskrevet digitalt", "digitally signed")
+    };
+    let mut text = format!(
+        "{} {} ({kind}, {} {})",
+        lang.pick("PDF gemt:", "PDF saved:"),
+        report.path.display(),
+        report.pages,
+        lang.pick("sider", "pages"),
+    );
+    for w in report.warnings(lang) {
+        text.push_str(" — ");
+        text.push_str(&w);
+    }
+    Action::Exported(event, text)
 }
 
 /// Updates with `action` and executes effects until the chain settles.
@@ -55,11 +111,22 @@ pub fn dispatch(app: &mut App, store: &mut Store, action: Action, now: impl Fn()
     }
 }
 
-/// Starts the terminal UI: checklist and database problems are reported before the terminal
-/// is touched.
-pub fn run(global: &Global) -> Result<ExitCode, Failure> {
+/// Starts the terminal UI, on the overview or, given an organisation id, in its staff-meeting
+/// walkthrough. Checklist, organisation and database problems are reported before the
+/// terminal is touched.
+pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failure> {
     let lang = global.lang();
     let checklists = load(&global.checklists, lang)?;
+    let start = match walkthrough {
+        Some(org) => {
+            let list = find_org(&checklists, org, lang)?;
+            if list.walkthrough.is_empty() {
+                return Err(Failure(no_sections(list, lang)));
+            }
+            checklists.iter().position(|l| l.organisation.id == org)
+        }
+        None => None,
+    };
     if !stdout().is_terminal() {
         return Err(Failure(
             lang.pick(
@@ -74,6 +141,9 @@ pub fn run(global: &Global) -> Result<ExitCode, Failure> {
     let now = || global.now();
     let theme = Theme::from_env(std::env::var("NO_COLOR").ok());
     let mut app = App::new(checklists, events, lang, theme, local_date(now()));
+    if let Some(org) = start {
+        walkthrough::start(&mut app, org);
+    }
 
     let mut terminal = ratatui::try_init().map_err(|e| Failure(e.to_string()))?;
     let _ = execute!(stdout(), EnableBracketedPaste);

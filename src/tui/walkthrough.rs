@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use sha2::{Digest, Sha256};
 
-use crate::checklist::{Section, hex};
+use crate::checklist::{Checklist, Section, hex};
 use crate::i18n::Lang;
 use crate::period::{Cadence, Period};
 use crate::review::{Change, Meeting, Outcome, Refusal};
@@ -65,18 +65,21 @@ fn line(value: &str) -> TextArea<'static> {
     t
 }
 
+/// Why an organisation has no walkthrough, and what to do about it.
+pub fn no_sections(list: &Checklist, lang: Lang) -> String {
+    lang.pick(
+        "{o} har ingen afsnit til personalemødet. Tilføj [[walkthrough]]-afsnit i {f}.",
+        "{o} has no sections for the staff meeting. Add [[walkthrough]] sections to {f}.",
+    )
+    .replace("{o}", &list.organisation.name)
+    .replace("{f}", &list.path.display().to_string())
+}
+
 /// Opens the walkthrough of `org`, or says why it cannot.
 pub fn start(app: &mut App, org: usize) {
     let list = &app.checklists[org];
     if list.walkthrough.is_empty() {
-        let text = app
-            .lang
-            .pick(
-                "{o} har ingen afsnit til personalemødet. Tilføj [[walkthrough]]-afsnit i {f}.",
-                "{o} has no sections for the staff meeting. Add [[walkthrough]] sections to {f}.",
-            )
-            .replace("{o}", &list.organisation.name)
-            .replace("{f}", &list.path.display().to_string());
+        let text = no_sections(list, app.lang);
         app.message = Some(Message { text, error: true });
         return;
     }

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::tui::app::{App, Screen};
-use crate::tui::keymap;
+use crate::tui::keymap::{self, Binding, Footer};
 
 /// The smallest terminal the screens are laid out for.
 pub const MIN_WIDTH: u16 = 80;
@@ -55,16 +55,32 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
-    let mut spans = Vec::new();
-    for b in keymap::bindings(app).iter().filter(|b| b.footer) {
-        if !spans.is_empty() {
-            spans.push(Span::styled(" · ", app.theme.dim()));
+    frame.render_widget(
+        Paragraph::new(keys_line(app, keymap::bindings(app), area.width)),
+        area,
+    );
+}
+
+/// The footer's keys: every binding marked for it when they fit in `width`, else only those
+/// marked [`Footer::Always`].
+pub fn keys_line(app: &App, bindings: &[Binding], width: u16) -> Line<'static> {
+    let line = |filter: &dyn Fn(&Binding) -> bool| {
+        let mut spans = Vec::new();
+        for b in bindings.iter().filter(|b| filter(b)) {
+            if !spans.is_empty() {
+                spans.push(Span::raw("  "));
+            }
+            spans.push(Span::styled(b.shown, app.theme.key()));
+            spans.push(Span::raw(format!(" {}", b.short(app.lang))));
         }
-        spans.push(Span::styled(b.shown, app.theme.key()));
-        spans.push(Span::raw(" "));
-        spans.push(Span::raw(b.short(app.lang)));
+        Line::from(spans)
+    };
+    let all = line(&|b| b.footer != Footer::No);
+    if all.width() <= width as usize {
+        all
+    } else {
+        line(&|b| b.footer == Footer::Always)
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn too_small(frame: &mut Frame, app: &App, area: Rect) {

@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::review::Review;
 use crate::tui::app::{App, Form, FormKind, NoteEditor, Overlay};
-use crate::tui::keymap::{self, Binding};
-use crate::tui::view::centered;
+use crate::tui::keymap;
+use crate::tui::view::{centered, keys_line};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     match &app.overlay {
@@ -40,18 +40,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             ),
         ),
     }
-}
-
-fn keys_line(app: &App, bindings: &[Binding]) -> Line<'static> {
-    let mut spans = Vec::new();
-    for b in bindings.iter().filter(|b| b.footer) {
-        if !spans.is_empty() {
-            spans.push(Span::styled(" · ", app.theme.dim()));
-        }
-        spans.push(Span::styled(b.shown, app.theme.key()));
-        spans.push(Span::raw(format!(" {}", b.short(app.lang))));
-    }
-    Line::from(spans)
 }
 
 fn help(frame: &mut Frame, app: &App, area: Rect) {
@@ -120,7 +108,10 @@ fn note_editor(frame: &mut Frame, app: &App, note: &NoteEditor, area: Rect) {
         );
     }
     frame.render_widget(&note.editor, editor);
-    frame.render_widget(Paragraph::new(keys_line(app, keymap::NOTE)), keys);
+    frame.render_widget(
+        Paragraph::new(keys_line(app, keymap::NOTE, keys.width)),
+        keys,
+    );
 }
 
 fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
@@ -180,7 +171,7 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
         }
     }
     frame.render_widget(
-        Paragraph::new(keys_line(app, keymap::FORM)),
+        Paragraph::new(keys_line(app, keymap::FORM, inner.width)),
         parts[form.fields.len() + 1],
     );
 }
@@ -246,7 +237,7 @@ fn confirm(
         Line::raw(lang.pick(what.0, what.1)),
         Line::raw(lang.pick(question.0, question.1)),
         Line::raw(""),
-        keys_line(app, keymap::CONFIRM),
+        keys_line(app, keymap::CONFIRM, 60),
     ];
     let rect = centered(area, 64, 6);
     frame.render_widget(Clear, rect);
