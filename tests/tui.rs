@@ -658,8 +658,16 @@ fn x_exports_a_draft_then_a_signed_record_and_says_where() {
     h.key(KeyCode::Enter);
     h.key(KeyCode::Char('x'));
     let draft = h._dir.path().join("exports/skgr-2026-Q4-udkast.pdf");
-    assert!(h.message().contains("udkast, ikke underskrevet"), "{}", h.message());
-    assert!(h.message().contains(&draft.display().to_string()), "{}", h.message());
+    assert!(
+        h.message().contains("udkast, ikke underskrevet"),
+        "{}",
+        h.message()
+    );
+    assert!(
+        h.message().contains(&draft.display().to_string()),
+        "{}",
+        h.message()
+    );
     assert!(std::fs::read(&draft).unwrap().starts_with(b"%PDF"));
 
     h.key(KeyCode::Char('n'));
@@ -669,10 +677,23 @@ fn x_exports_a_draft_then_a_signed_record_and_says_where() {
     h.key(KeyCode::Enter);
     h.key(KeyCode::Char('x'));
     let signed = h._dir.path().join("exports/skgr-2026-Q4.pdf");
-    assert!(h.message().contains("underskrevet digitalt"), "{}", h.message());
+    assert!(
+        h.message().contains("underskrevet digitalt"),
+        "{}",
+        h.message()
+    );
     assert!(std::fs::read(&signed).unwrap().starts_with(b"%PDF"));
-    let exports = h.changes().iter().filter(|c| c.kind() == "export-made").count();
+    let exports = h
+        .changes()
+        .iter()
+        .filter(|c| c.kind() == "export-made")
+        .count();
     assert_eq!(exports, 2);
     // The screen still shows the review, with the export in the app's events.
-    assert!(h.app.events.iter().any(|e| e.change.kind() == "export-made"));
+    assert!(
+        h.app
+            .events
+            .iter()
+            .any(|e| e.change.kind() == "export-made")
+    );
 }

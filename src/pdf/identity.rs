@@ -3,9 +3,8 @@
 //! self-signed certificate naming the signer, role and organisation, or imported from a
 //! PKCS#12 file (e.g. an organisation's OCES certificate). The key is never printed.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -277,8 +276,10 @@ impl Identity {
                 .map_err(|e| IdentityError::Certificate(e.to_string()))?;
             certs.push_str(&pem);
         }
-        write_private(&dir.join(CERT_FILE), certs.as_bytes()).map_err(io(&dir.join(CERT_FILE)))?;
-        write_private(&dir.join(KEY_FILE), key_pem.as_bytes()).map_err(io(&dir.join(KEY_FILE)))?;
+        super::write_private(&dir.join(CERT_FILE), certs.as_bytes())
+            .map_err(io(&dir.join(CERT_FILE)))?;
+        super::write_private(&dir.join(KEY_FILE), key_pem.as_bytes())
+            .map_err(io(&dir.join(KEY_FILE)))?;
         Ok(())
     }
 
@@ -371,27 +372,6 @@ fn damaged(path: &Path, detail: &str) -> IdentityError {
         path: path.to_path_buf(),
         detail: detail.to_string(),
     }
-}
-
-/// Writes `bytes` to `path` readable by its owner only, replacing it in one rename.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o600))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// Whether the file is a PKCS#12 structure at all (for a clear error before asking for a

@@ -281,7 +281,7 @@ pub fn export(
         identity.as_ref(),
         opts.now,
     )?;
-    write_atomically(out, &built.bytes).map_err(|source| ExportError::Write {
+    write_private(out, &built.bytes).map_err(|source| ExportError::Write {
         path: out.to_path_buf(),
         source,
     })?;
@@ -351,9 +351,10 @@ pub fn export_to_default(
     export(store, checklist, period, &out, opts)
 }
 
-/// Writes `bytes` to a temporary file beside `path` (mode 0600: the record holds notes about
-/// personal data), syncs it and renames it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to a temporary file beside `path`, readable by its owner only (the record
+/// and the key hold personal data and secrets), syncs it, renames it over `path` and syncs the
+/// directory: a crash leaves either the old file or the new one, never half of one.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if path.is_dir() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::IsADirectory,
@@ -375,12 +376,16 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let result = (|| {
         let mut f = OpenOptions::new()
             .write(true)
-            .create_new(true)
+            .create(true)
+            .truncate(true)
             .mode(0o600)
             .open(&tmp)?;
+        // A stale temporary file from an earlier crash keeps its mode: set it again.
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o600))?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        fs::rename(&tmp, path)
+        fs::rename(&tmp, path)?;
+        fs::File::open(dir)?.sync_all()
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);

@@ -7,8 +7,10 @@ mod walkthrough;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui_textarea::TextArea;
 
 use crate::tui::app::{App, Screen};
 use crate::tui::keymap::{self, Binding, Footer};
@@ -110,6 +112,33 @@ fn too_small(frame: &mut Frame, app: &App, area: Rect) {
             .wrap(Wrap { trim: true }),
         mid,
     );
+}
+
+/// A bordered input field: the editor with its cursor when focused, its text otherwise.
+pub fn field(
+    frame: &mut Frame,
+    app: &App,
+    area: Rect,
+    label: &str,
+    input: &TextArea,
+    focused: bool,
+    base: Style,
+) {
+    let style = if focused {
+        app.theme.key()
+    } else {
+        app.theme.dim()
+    };
+    let block = Block::bordered()
+        .border_style(style)
+        .title(format!(" {label} "));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if focused {
+        frame.render_widget(input, inner);
+    } else {
+        frame.render_widget(Paragraph::new(input.lines().join("\n")).style(base), inner);
+    }
 }
 
 /// Word-wraps `text` to lines of at most `width` characters (a word longer than a line is

@@ -2,13 +2,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::review::Review;
 use crate::tui::app::{App, Form, FormKind, NoteEditor, Overlay};
 use crate::tui::keymap;
-use crate::tui::view::{centered, keys_line};
+use crate::tui::view::{centered, field, keys_line};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     match &app.overlay {
@@ -148,27 +149,21 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
     constraints.push(Constraint::Length(1));
     let parts = Layout::vertical(constraints).split(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), parts[0]);
-    for (i, field) in form.fields.iter().enumerate() {
-        let label = match field.label {
+    for (i, input) in form.fields.iter().enumerate() {
+        let label = match input.label {
             "name" => lang.pick("Navn", "Name"),
             "role" => lang.pick("Rolle (fx Leder)", "Role (e.g. Manager)"),
             _ => lang.pick("Begrundelse", "Reason"),
         };
-        let style = if i == form.focus {
-            app.theme.key()
-        } else {
-            app.theme.dim()
-        };
-        let block = Block::bordered()
-            .border_style(style)
-            .title(format!(" {label} "));
-        let inner = block.inner(parts[i + 1]);
-        frame.render_widget(block, parts[i + 1]);
-        if i == form.focus {
-            frame.render_widget(&field.input, inner);
-        } else {
-            frame.render_widget(Paragraph::new(field.value()), inner);
-        }
+        field(
+            frame,
+            app,
+            parts[i + 1],
+            label,
+            &input.input,
+            i == form.focus,
+            Style::new(),
+        );
     }
     frame.render_widget(
         Paragraph::new(keys_line(app, keymap::FORM, inner.width)),

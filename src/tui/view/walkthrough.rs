@@ -11,7 +11,7 @@ use tui_big_text::{BigText, PixelSize};
 use crate::checklist::Section;
 use crate::period::{Cadence, Period};
 use crate::tui::app::App;
-use crate::tui::view::wrap;
+use crate::tui::view::{field, wrap};
 use crate::tui::walkthrough::{ATTENDEES, DATE, DEPARTMENT, LEADER, Walkthrough, parse_date};
 
 pub fn draw(frame: &mut Frame, app: &App, w: &Walkthrough, area: Rect) {
@@ -277,23 +277,6 @@ fn attendance(frame: &mut Frame, app: &App, w: &Walkthrough, area: Rect, base: S
         ),
     ];
     for (i, rect, label) in labels {
-        let style = if i == w.focus {
-            app.theme.key()
-        } else {
-            app.theme.dim()
-        };
-        let block = Block::bordered()
-            .border_style(style)
-            .title(format!(" {label} "));
-        let inner = block.inner(rect);
-        frame.render_widget(block, rect);
-        if i == w.focus {
-            frame.render_widget(&w.fields[i], inner);
-        } else {
-            frame.render_widget(
-                Paragraph::new(w.fields[i].lines().join("\n")).style(base),
-                inner,
-            );
-        }
+        field(frame, app, rect, &label, &w.fields[i], i == w.focus, base);
     }
 }
