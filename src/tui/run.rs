@@ -145,6 +145,13 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
         walkthrough::start(&mut app, org);
     }
 
+    // Our hook first: ratatui's (installed by try_init) restores the terminal and then calls
+    // this one, so a crash also switches bracketed paste off again.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableBracketedPaste);
+        previous(info);
+    }));
     let mut terminal = ratatui::try_init().map_err(|e| Failure(e.to_string()))?;
     let _ = execute!(stdout(), EnableBracketedPaste);
     let result = (|| -> std::io::Result<()> {
