@@ -6,13 +6,16 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use ratatui::crossterm::event::KeyEvent;
-use ratatui_textarea::{TextArea, WrapMode};
 
 use crate::checklist::{Checklist, Item};
 use crate::i18n::Lang;
 use crate::period::Period;
 use crate::review::{Change, Event, Outcome, Refusal, Review};
 use crate::status::{self, Summary};
+use crate::tui::dialogs::{
+    Field, Form, FormKind, NoteEditor, open_editor, open_reopen, open_sign, update_form,
+    update_note,
+};
 use crate::tui::theme::Theme;
 use crate::tui::walkthrough::{self, Walkthrough};
 
@@ -137,49 +140,6 @@ pub enum Overlay {
     ConfirmQuit,
     /// Leave the walkthrough without recording it?
     ConfirmDiscard,
-}
-
-/// The multi-line note editor.
-pub struct NoteEditor {
-    pub item: String,
-    /// The outcome saved with the note; `None` keeps the note as a draft for an open item.
-    pub status: Option<Outcome>,
-    /// What the note must record (the item's `evidence`), shown above the editor.
-    pub asks: Option<String>,
-    pub editor: TextArea<'static>,
-}
-
-/// A small dialog of single-line fields.
-pub struct Form {
-    pub kind: FormKind,
-    pub fields: Vec<Field>,
-    pub focus: usize,
-}
-
-pub enum FormKind {
-    /// Who is recording; asked once a session, then `then` is carried out.
-    Who { then: Box<Action> },
-    /// Sign the review: name and role, with the summary shown.
-    Sign,
-    /// Reopen the review: name and reason.
-    Reopen,
-}
-
-pub struct Field {
-    pub label: &'static str,
-    pub input: TextArea<'static>,
-}
-
-impl Field {
-    fn new(label: &'static str, value: &str) -> Field {
-        let mut input = TextArea::new(vec![value.to_string()]);
-        input.move_cursor(ratatui_textarea::CursorMove::End);
-        Field { label, input }
-    }
-
-    pub fn value(&self) -> String {
-        self.input.lines().join(" ").trim().to_string()
-    }
 }
 
 /// A row of the dashboard list.
@@ -312,11 +272,11 @@ impl App {
             .get(&(org.to_string(), period, item.to_string()))
     }
 
-    fn info(&mut self, text: String) {
+    pub(crate) fn info(&mut self, text: String) {
         self.message = Some(Message { text, error: false });
     }
 
-    fn error(&mut self, text: String) {
+    pub(crate) fn error(&mut self, text: String) {
         self.message = Some(Message { text, error: true });
     }
 }
@@ -448,7 +408,7 @@ fn update_dashboard(app: &mut App, action: Action) -> Option<Effect> {
 }
 
 /// The selected item of the open review, with what identifies its review.
-fn selected_item(app: &App) -> Option<(String, Period, Item)> {
+pub(crate) fn selected_item(app: &App) -> Option<(String, Period, Item)> {
     let (rs, list, items) = app.open_review()?;
     let item = items.get(rs.selected)?;
     Some((list.organisation.id.clone(), rs.period, (*item).clone()))
@@ -577,7 +537,7 @@ fn item_action(app: &mut App, action: Action) -> Option<Effect> {
 }
 
 /// Checks a change against the rules and hands it to the run loop, or says why not.
-fn propose(
+pub(crate) fn propose(
     app: &mut App,
     review: &Review,
     org: String,
@@ -596,76 +556,6 @@ fn propose(
             None
         }
     }
-}
-
-fn open_editor(app: &mut App, item: &Item, status: Option<Outcome>, note: Option<String>) {
-    let lines = note
-        .map(|n| n.lines().map(str::to_string).collect())
-        .unwrap_or_default();
-    let mut editor = TextArea::new(lines);
-    editor.set_wrap_mode(WrapMode::WordOrGlyph);
-    editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
-    editor.move_cursor(ratatui_textarea::CursorMove::End);
-    let asks = match status {
-        Some(Outcome::Deviation) => Some(
-            app.lang
-                .pick(
-                    "Hvad er galt, og hvad gøres der ved det?",
-                    "What is wrong, and what is done about it?",
-                )
-                .to_string(),
-        ),
-        _ => item.evidence.clone(),
-    };
-    app.overlay = Some(Overlay::Note(Box::new(NoteEditor {
-        item: item.id.clone(),
-        status,
-        asks,
-        editor,
-    })));
-}
-
-fn open_sign(app: &mut App) {
-    let Some((org, period, _)) = selected_item(app) else {
-        return;
-    };
-    if app.review(&org, period).signature.is_some() {
-        app.error(
-            Refusal::ReviewSigned {
-                period: period.key(),
-            }
-            .message(app.lang),
-        );
-        return;
-    }
-    let name = app.signer.clone().unwrap_or_else(|| app.last_name.clone());
-    let role = app.last_role.clone();
-    app.overlay = Some(Overlay::Form(Form {
-        kind: FormKind::Sign,
-        fields: vec![Field::new("name", &name), Field::new("role", &role)],
-        focus: 0,
-    }));
-}
-
-fn open_reopen(app: &mut App) {
-    let Some((org, period, _)) = selected_item(app) else {
-        return;
-    };
-    if app.review(&org, period).signature.is_none() {
-        app.error(
-            Refusal::NotSigned {
-                period: period.key(),
-            }
-            .message(app.lang),
-        );
-        return;
-    }
-    let name = app.signer.clone().unwrap_or_else(|| app.last_name.clone());
-    app.overlay = Some(Overlay::Form(Form {
-        kind: FormKind::Reopen,
-        fields: vec![Field::new("name", &name), Field::new("reason", "")],
-        focus: 1,
-    }));
 }
 
 fn update_overlay(app: &mut App, overlay: Overlay, action: Action) -> Option<Effect> {
@@ -687,121 +577,4 @@ fn update_overlay(app: &mut App, overlay: Overlay, action: Action) -> Option<Eff
         Overlay::Note(note) => update_note(app, note, action),
         Overlay::Form(form) => update_form(app, form, action),
     }
-}
-
-fn update_note(app: &mut App, mut note: Box<NoteEditor>, action: Action) -> Option<Effect> {
-    match action {
-        Action::Cancel => {
-            app.info(
-                app.lang
-                    .pick("Noten er ikke gemt.", "The note was not saved.")
-                    .into(),
-            );
-            None
-        }
-        Action::Key(key) => {
-            note.editor.input(key);
-            app.overlay = Some(Overlay::Note(note));
-            None
-        }
-        Action::Paste(text) => {
-            note.editor
-                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
-            app.overlay = Some(Overlay::Note(note));
-            None
-        }
-        Action::Submit => {
-            let text = note.editor.lines().join("\n").trim().to_string();
-            let (org, period, item) = selected_item(app)?;
-            let Some(status) = note.status else {
-                let key = (org, period, item.id.clone());
-                if text.is_empty() {
-                    app.drafts.remove(&key);
-                } else {
-                    app.drafts.insert(key, text);
-                }
-                app.info(
-                    app.lang
-                        .pick(
-                            "Noten er gemt som kladde og registreres med punktet (Enter, n eller a).",
-                            "The note is kept as a draft and saved with the item (Enter, n or a).",
-                        )
-                        .into(),
-                );
-                return None;
-            };
-            let change = Change::ItemSigned {
-                item: item.id.clone(),
-                status,
-                note: (!text.is_empty()).then_some(text),
-                by: app.signer.clone().unwrap_or_default(),
-                fingerprint: item.fingerprint(),
-            };
-            let review = app.review(&org, period);
-            let effect = propose(app, &review, org, period, change);
-            // The editor stays open until the store confirms, so a failed save loses nothing.
-            app.overlay = Some(Overlay::Note(note));
-            effect
-        }
-        _ => {
-            app.overlay = Some(Overlay::Note(note));
-            None
-        }
-    }
-}
-
-fn update_form(app: &mut App, mut form: Form, action: Action) -> Option<Effect> {
-    match action {
-        Action::Cancel => return None,
-        Action::Key(key) => {
-            form.fields[form.focus].input.input(key);
-        }
-        Action::Paste(text) => {
-            form.fields[form.focus]
-                .input
-                .insert_str(text.replace(['\r', '\n'], " "));
-        }
-        Action::NextField => form.focus = (form.focus + 1) % form.fields.len(),
-        Action::Submit if form.focus + 1 < form.fields.len() => form.focus += 1,
-        Action::Submit => return submit_form(app, form),
-        _ => {}
-    }
-    app.overlay = Some(Overlay::Form(form));
-    None
-}
-
-fn submit_form(app: &mut App, form: Form) -> Option<Effect> {
-    let values: Vec<String> = form.fields.iter().map(Field::value).collect();
-    let lang = app.lang;
-    if let Some(i) = values.iter().position(|v| v.is_empty()) {
-        let what = match form.fields[i].label {
-            "name" => "by",
-            "role" => "role",
-            _ => "reason",
-        };
-        app.error(Refusal::Empty { what }.message(lang));
-        app.overlay = Some(Overlay::Form(Form { focus: i, ..form }));
-        return None;
-    }
-    let FormKind::Who { then } = &form.kind else {
-        let (org, period, _) = selected_item(app)?;
-        let change = match form.kind {
-            FormKind::Sign => Change::ReviewSigned {
-                by: values[0].clone(),
-                role: values[1].clone(),
-            },
-            _ => Change::ReviewReopened {
-                by: values[0].clone(),
-                reason: values[1].clone(),
-            },
-        };
-        app.signer = Some(values[0].clone());
-        let review = app.review(&org, period);
-        let effect = propose(app, &review, org, period, change);
-        app.overlay = Some(Overlay::Form(form));
-        return effect;
-    };
-    app.signer = Some(values[0].clone());
-    let then = (**then).clone();
-    update(app, then)
 }

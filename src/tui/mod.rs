@@ -11,6 +11,7 @@
 //! Whole user flows are therefore testable as key scripts with no terminal at all.
 
 pub mod app;
+pub mod dialogs;
 pub mod keymap;
 pub mod run;
 pub mod theme;

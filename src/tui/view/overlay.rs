@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::review::Review;
-use crate::tui::app::{App, Form, FormKind, NoteEditor, Overlay};
+use crate::tui::app::{App, Overlay};
+use crate::tui::dialogs::{Form, FormKind, NoteEditor};
 use crate::tui::keymap;
 use crate::tui::view::{centered, field, keys_line};
 
