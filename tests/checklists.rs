@@ -86,17 +86,38 @@ fn the_shipped_checklists_carry_every_stated_duty() {
         .iter()
         .find(|l| l.organisation.id == "fordelingssekretariatet")
         .unwrap();
+    // The policy's sections are numbered points, not law sections: "Pkt. 5", never "§5".
     for (id, source) in [
-        ("kontrol-noedvendige-oplysninger", "§5"),
-        ("oplysningspligt-laererregistret", "§6"),
-        ("regler-ajourfoering", "§13"),
-        ("personalegennemgang", "§13"),
+        (
+            "kontrol-noedvendige-oplysninger",
+            "Pkt. 5 »Arkivering og sletning«",
+        ),
+        (
+            "oplysningspligt-laererregistret",
+            "Pkt. 6 »Oplysningspligt«",
+        ),
+        (
+            "regler-ajourfoering",
+            "Pkt. 13 »Ajourføring og instruktion«",
+        ),
+        (
+            "personalegennemgang",
+            "Pkt. 13 »Ajourføring og instruktion«",
+        ),
     ] {
         let item = fs_
             .item(id)
             .unwrap_or_else(|| panic!("fordelingssekretariatet lacks {id}"));
         assert_eq!(item.cadence, Cadence::Yearly);
         assert!(item.source.starts_with(source), "{id}: {}", item.source);
+    }
+    for item in &fs_.items {
+        assert!(
+            item.source.starts_with("Pkt. ") || item.source.starts_with("Afledt af pkt. "),
+            "{}: {}",
+            item.id,
+            item.source
+        );
     }
     assert!(fs_.item("personalegennemgang").unwrap().walkthrough);
 }
