@@ -66,8 +66,37 @@ pub struct Section {
 impl Item {
     /// SHA-256 (hex) of the item's text: a sign-off stores it, so a later change of the
     /// duty's wording is visible against the sign-off.
+    ///
+    /// The hashed form is fixed here, field by field and versioned, rather than following
+    /// `Item`'s layout: a field added to `Item` must not make every stored sign-off look
+    /// changed. A golden test pins the bytes.
     pub fn fingerprint(&self) -> String {
-        let canonical = serde_json::to_vec(self).expect("an item always serialises");
+        #[derive(Serialize)]
+        struct ItemTextV1<'a> {
+            v: u8,
+            id: &'a str,
+            cadence: &'a str,
+            title: &'a str,
+            guidance: &'a str,
+            responsible: Option<&'a str>,
+            source: &'a str,
+            evidence: Option<&'a str>,
+            caveat: Option<&'a str>,
+            walkthrough: bool,
+        }
+        let text = ItemTextV1 {
+            v: 1,
+            id: &self.id,
+            cadence: self.cadence.key(),
+            title: &self.title,
+            guidance: &self.guidance,
+            responsible: self.responsible.as_deref(),
+            source: &self.source,
+            evidence: self.evidence.as_deref(),
+            caveat: self.caveat.as_deref(),
+            walkthrough: self.walkthrough,
+        };
+        let canonical = serde_json::to_vec(&text).expect("strings and booleans always serialise");
         hex(&Sha256::digest(canonical))
     }
 }
@@ -602,6 +631,31 @@ struct ItemSpans {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_item_fingerprint_is_pinned() {
+        let item = Item {
+            id: "a".into(),
+            cadence: Cadence::Yearly,
+            title: "Gør noget".into(),
+            guidance: "".into(),
+            responsible: None,
+            source: "§1".into(),
+            evidence: Some("Antal".into()),
+            caveat: None,
+            walkthrough: false,
+        };
+        // Changing this value changes every stored sign-off's fingerprint: it must not move.
+        let canonical = r#"{"v":1,"id":"a","cadence":"yearly","title":"Gør noget","guidance":"","responsible":null,"source":"§1","evidence":"Antal","caveat":null,"walkthrough":false}"#;
+        assert_eq!(
+            item.fingerprint(),
+            hex(&Sha256::digest(canonical.as_bytes()))
+        );
+        assert_eq!(
+            item.fingerprint(),
+            "bfd471477f5344a0ba7626b5d0f143e049467cf87dd8b98fc41453445d7e87c5"
+        );
+    }
 
     #[test]
     fn positions_count_characters_not_bytes() {
