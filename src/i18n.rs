@@ -57,6 +57,12 @@ impl Lang {
         }
     }
 
+    /// "1 afvigelse", "2 afvigelser": a count with its noun in the right number.
+    pub fn count(self, n: usize, da: (&str, &str), en: (&str, &str)) -> String {
+        let (one, many) = self.pick(da, en);
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
+
     /// A month's name, lower case in Danish as Danish writes it.
     pub fn month(self, month0: usize) -> &'static str {
         self.pick(MONTHS_DA, MONTHS_EN)[month0 % 12]
@@ -118,6 +124,14 @@ mod tests {
             Lang::from_locale(env(&[("LC_ALL", ""), ("LANG", "en_US")])),
             Lang::En
         );
+    }
+
+    #[test]
+    fn counts_take_the_right_number() {
+        let dev = (("afvigelse", "afvigelser"), ("deviation", "deviations"));
+        assert_eq!(Lang::Da.count(1, dev.0, dev.1), "1 afvigelse");
+        assert_eq!(Lang::Da.count(0, dev.0, dev.1), "0 afvigelser");
+        assert_eq!(Lang::En.count(2, dev.0, dev.1), "2 deviations");
     }
 
     #[test]

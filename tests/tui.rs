@@ -697,3 +697,24 @@ fn x_exports_a_draft_then_a_signed_record_and_says_where() {
             .any(|e| e.change.kind() == "export-made")
     );
 }
+
+#[test]
+fn a_signed_review_shows_who_signed_and_offers_only_what_it_takes() {
+    let mut h = Harness::new(Lang::Da);
+    h.open("skgr", "2026-11");
+    h.key(KeyCode::Char('n'));
+    h.type_text("Henriette Salmon");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('S'));
+    h.key(KeyCode::Enter);
+    h.type_text("Leder");
+    h.key(KeyCode::Enter);
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("✓ Underskrevet af Henriette Salmon (Leder), 22. november 2026 14:05"),
+        "{screen}"
+    );
+    let footer = screen.lines().rev().find(|l| !l.is_empty()).unwrap();
+    assert_eq!(footer, "x pdf  R genåbn  ? hjælp  q tilbage");
+    snapshot("review_signed_da_100x30", &h, 100, 30);
+}

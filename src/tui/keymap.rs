@@ -194,11 +194,8 @@ pub const REVIEW: &[Binding] = &[
         &[Char('x')],
         "x",
         Action::Export,
-        (
-            "pdf",
-            "eksportér gennemgangens PDF (underskrevet; ellers et udkast)",
-        ),
-        ("pdf", "export the review's PDF (signed; otherwise a draft)"),
+        ("pdf", "eksportér PDF (et udkast, hvis ikke underskrevet)"),
+        ("pdf", "export the PDF (a draft while unsigned)"),
         Room,
     ),
     b(

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{Action, App, ReviewScreen, Screen};
 use crate::tui::keymap::{self, Binding, Footer};
 
 /// The smallest terminal the screens are laid out for.
@@ -57,25 +57,36 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
-    frame.render_widget(
-        Paragraph::new(keys_line(app, keymap::bindings(app), area.width)),
-        area,
-    );
+    let line = match (&app.overlay, &app.screen) {
+        // A signed review takes no item changes: offer what it does take.
+        (None, Screen::Review(rs)) if signed(app, rs) => {
+            let keys: Vec<&Binding> = keymap::REVIEW
+                .iter()
+                .filter(|b| {
+                    matches!(
+                        b.action,
+                        Action::Reopen | Action::Export | Action::Help | Action::Back
+                    )
+                })
+                .collect();
+            spans_of(app, &keys)
+        }
+        _ => keys_line(app, keymap::bindings(app), area.width),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn signed(app: &App, rs: &ReviewScreen) -> bool {
+    let org = &app.checklists[rs.org].organisation.id;
+    app.review(org, rs.period).signature.is_some()
 }
 
 /// The footer's keys: every binding marked for it when they fit in `width`, else only those
 /// marked [`Footer::Always`].
 pub fn keys_line(app: &App, bindings: &[Binding], width: u16) -> Line<'static> {
     let line = |filter: &dyn Fn(&Binding) -> bool| {
-        let mut spans = Vec::new();
-        for b in bindings.iter().filter(|b| filter(b)) {
-            if !spans.is_empty() {
-                spans.push(Span::raw("  "));
-            }
-            spans.push(Span::styled(b.shown, app.theme.key()));
-            spans.push(Span::raw(format!(" {}", b.short(app.lang))));
-        }
-        Line::from(spans)
+        let chosen: Vec<&Binding> = bindings.iter().filter(|b| filter(b)).collect();
+        spans_of(app, &chosen)
     };
     let all = line(&|b| b.footer != Footer::No);
     if all.width() <= width as usize {
@@ -112,6 +123,19 @@ fn too_small(frame: &mut Frame, app: &App, area: Rect) {
             .wrap(Wrap { trim: true }),
         mid,
     );
+}
+
+/// Keys and their short words, two spaces apart.
+fn spans_of(app: &App, bindings: &[&Binding]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for b in bindings {
+        if !spans.is_empty() {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(b.shown, app.theme.key()));
+        spans.push(Span::raw(format!(" {}", b.short(app.lang))));
+    }
+    Line::from(spans)
 }
 
 /// A bordered input field: the editor with its cursor when focused, its text otherwise.

@@ -186,13 +186,19 @@ fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
         rs.period.review_title(lang)
     )));
     lines.push(Line::raw(format!(
-        "{} {} · {} {} · {} {} · {} {}",
+        "{} {} · {} · {} · {} {}",
         c.done,
         lang.pick("udført", "done"),
-        c.not_applicable,
-        lang.pick("ikke relevante", "not applicable"),
-        c.deviations,
-        lang.pick("afvigelser", "deviations"),
+        lang.count(
+            c.not_applicable,
+            ("ikke relevant", "ikke relevante"),
+            ("not applicable", "not applicable")
+        ),
+        lang.count(
+            c.deviations,
+            ("afvigelse", "afvigelser"),
+            ("deviation", "deviations")
+        ),
         c.open,
         lang.pick("åbne", "open"),
     )));

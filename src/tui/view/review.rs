@@ -17,7 +17,9 @@ pub fn draw(frame: &mut Frame, app: &App, rs: &ReviewScreen, area: Rect) {
     let org = &list.organisation;
     let review = app.review(&org.id, rs.period);
     let items: Vec<&Item> = list.items_of(rs.period.cadence()).collect();
-    let [header, main] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    let header_height = if review.signature.is_some() { 3 } else { 2 };
+    let [header, main] =
+        Layout::vertical([Constraint::Length(header_height), Constraint::Min(3)]).areas(area);
     draw_header(frame, app, rs, &review, header);
     let left_width = (area.width * 2 / 5).clamp(34, 60);
     let [left, right] =
@@ -49,39 +51,42 @@ fn draw_header(frame: &mut Frame, app: &App, rs: &ReviewScreen, review: &Review,
             lang.pick("registreret", "recorded")
         )),
         Span::raw(format!(
-            " · {} {} · {} {}",
+            " · {} {} · {}",
             counts.done,
             lang.pick("udført", "done"),
-            counts.not_applicable,
-            lang.pick("ikke relevante", "not applicable")
+            lang.count(
+                counts.not_applicable,
+                ("ikke relevant", "ikke relevante"),
+                ("not applicable", "not applicable")
+            ),
         )),
     ];
     if counts.deviations > 0 {
-        progress.push(Span::styled(
-            format!(
-                " · {} {}",
-                counts.deviations,
-                lang.pick("afvigelser", "deviations")
-            ),
-            app.theme.error(),
-        ));
+        let deviations = lang.count(
+            counts.deviations,
+            ("afvigelse", "afvigelser"),
+            ("deviation", "deviations"),
+        );
+        progress.push(Span::styled(format!(" · {deviations}"), app.theme.error()));
     }
     progress.push(Span::raw(" · "));
     progress.push(Span::styled(state.label(lang), app.theme.state(state)));
+    let mut lines = vec![title, Line::from(progress)];
     if let Some(sig) = &review.signature {
-        progress.push(Span::styled(
+        lines.push(Line::from(Span::styled(
             format!(
-                " — {} {} ({}) {} — {}",
-                lang.pick("underskrevet af", "signed by"),
+                " ✓ {} {} ({}), {} {} — {}",
+                lang.pick("Underskrevet af", "Signed by"),
                 sig.by,
                 sig.role,
-                local_time(sig.at),
-                lang.pick("skrivebeskyttet, R genåbner", "read-only, R reopens")
+                lang.date(local_date(sig.at)),
+                &local_time(sig.at)[11..],
+                lang.pick("skrivebeskyttet; R genåbner", "read-only; R reopens")
             ),
             app.theme.ok(),
-        ));
+        )));
     }
-    frame.render_widget(Paragraph::new(vec![title, Line::from(progress)]), area);
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn draw_items(
