@@ -325,3 +325,32 @@ fn the_walkthrough_command_opens_the_presentation_directly() {
     assert!(s.wait_exit().success());
     assert!(item_events(&dir).is_empty());
 }
+
+#[test]
+fn a_resize_to_tiny_and_back_is_survived() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    let size = |rows, cols| PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    };
+    s.master.resize(size(10, 40)).unwrap();
+    s.screen
+        .lock()
+        .unwrap()
+        .screen_mut()
+        .set_size(10.try_into().unwrap(), 40.try_into().unwrap());
+    s.wait_for("Terminalen er for lille (40×10)");
+    s.master.resize(size(30, 100)).unwrap();
+    s.screen
+        .lock()
+        .unwrap()
+        .screen_mut()
+        .set_size(30.try_into().unwrap(), 100.try_into().unwrap());
+    s.wait_for("Årsgennemgang 2026");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

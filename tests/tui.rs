@@ -718,3 +718,31 @@ fn a_signed_review_shows_who_signed_and_offers_only_what_it_takes() {
     assert_eq!(footer, "x pdf  R genåbn  ? hjælp  q tilbage");
     snapshot("review_signed_da_100x30", &h, 100, 30);
 }
+
+#[test]
+fn no_color_draws_without_colour_and_keeps_every_mark() {
+    let lists = load_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists"),
+        Lang::Da,
+    )
+    .unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    for (no_color, coloured) in [
+        (Some("1".to_string()), false),
+        (None, true),
+        (Some(String::new()), true),
+    ] {
+        let theme = Theme::from_env(no_color);
+        let app = App::new(lists.clone(), vec![], Lang::Da, theme, today);
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        terminal.draw(|f| view::draw(f, &app)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let any_colour = buffer
+            .content()
+            .iter()
+            .any(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset);
+        assert_eq!(any_colour, coloured);
+        let text: String = buffer.content().iter().map(|c| c.symbol()).collect();
+        assert!(text.contains("! Månedsgennemgang") && text.contains("overskredet"));
+    }
+}
