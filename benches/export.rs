@@ -6,7 +6,7 @@ use std::path::Path;
 
 use aarshjul::checklist;
 use aarshjul::i18n::Lang;
-use aarshjul::pdf::{self, ExportOptions, Holder, Identity};
+use aarshjul::pdf::{self, ExportOptions, Holder, Identity, Replace};
 use aarshjul::period::Period;
 use aarshjul::review::{Change, Event, Outcome};
 use aarshjul::store::Store;
@@ -77,7 +77,9 @@ fn bench(c: &mut Criterion) {
             .append("skgr", period, now, |_| Ok(change))
             .expect("an event");
     }
-    let opts = ExportOptions::for_db(&db, false, now);
+    let mut opts = ExportOptions::for_db(&db, false, now);
+    // Every iteration writes the same file again.
+    opts.replace = Replace::Any;
     let out = tmp.path().join("skgr-2026.pdf");
     c.bench_function(
         "export the yearly record of skgr (store, file, event)",

@@ -147,6 +147,9 @@ pub enum Command {
         /// Export an unsigned review as a draft, marked UDKAST / DRAFT on every page
         #[arg(long)]
         draft: bool,
+        /// Replace a file already at --out (never the database or the signing identity)
+        #[arg(long)]
+        force: bool,
     },
     /// Check a review record PDF: its signature, that it covers the whole file, and that it
     /// matches the review in the database; exit 0 valid, 1 invalid or changed, 2 unreadable
@@ -261,9 +264,12 @@ pub fn run(global: &Global, command: &Command) -> Outcome2 {
         }
         Command::VerifyDb => verify_db(global),
         Command::Walkthrough { org } => crate::tui::run::run(global, Some(org)),
-        Command::Export { review, out, draft } => {
-            pdf_commands::export(global, review, out.as_deref(), *draft)
-        }
+        Command::Export {
+            review,
+            out,
+            draft,
+            force,
+        } => pdf_commands::export(global, review, out.as_deref(), *draft, *force),
         Command::Verify { file } => pdf_commands::verify(global, file),
         Command::Identity { action } => match action {
             IdentityAction::Import { file } => pdf_commands::identity_import(global, file),

@@ -645,3 +645,172 @@ fn an_identity_imported_from_pkcs12_signs_the_record() {
     // The imported identity is still the one in use.
     assert!(env.ok(&["identity", "show"]).contains("Test Signer"));
 }
+
+/// Every `.tmp` file left in `dir` (a failed export must leave none).
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+fn export_args(out: &str, extra: &[&'static str]) -> Vec<String> {
+    let mut args: Vec<String> = ["export", "--org", "skgr", "--period", "2026", "--out", out]
+        .map(String::from)
+        .to_vec();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn an_existing_file_is_replaced_only_with_force() {
+    let env = Env::new();
+    env.record_year();
+    env.sign_year();
+    let out = env.path("mine.pdf");
+    std::fs::write(&out, "someone's own file").unwrap();
+    let args = export_args(out.to_str().unwrap(), &[]);
+    let err = env.refused(&strs(&args));
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"someone's own file");
+    assert!(leftovers(env.dir.path()).is_empty());
+    let before = Store::open(&env.db()).unwrap().all_events().unwrap().len();
+
+    let args = export_args(out.to_str().unwrap(), &["--force"]);
+    let printed = env.ok(&strs(&args));
+    assert!(printed.contains("replaced the file there"), "{printed}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let events = Store::open(&env.db()).unwrap().all_events().unwrap();
+    assert_eq!(events.len(), before + 1, "one export recorded, not two");
+    assert_eq!(env.verify(&bytes).0, 0);
+
+    // In Danish, too.
+    let out = env.run_with(
+        &strs(&export_args(out.to_str().unwrap(), &[])),
+        &[("LANG", "da_DK.UTF-8")],
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("filen findes allerede"), "{err}");
+}
+
+#[test]
+fn the_database_and_the_identity_are_never_export_targets() {
+    let env = Env::new();
+    env.record_year();
+    env.sign_year();
+    env.export("first.pdf", &[]);
+    let db = env.db();
+    let db_bytes = std::fs::read(&db).unwrap();
+    let key = std::fs::read(env.path("data/identity/key.pem")).unwrap();
+    let wal = format!("{}-wal", db.display());
+    let shm = format!("{}-shm", db.display());
+    std::os::unix::fs::symlink(&db, env.path("link.pdf")).unwrap();
+    for target in [
+        db.to_str().unwrap(),
+        "data/aarshjul.sqlite",
+        "data/../data/aarshjul.sqlite",
+        &wal,
+        &shm,
+        "link.pdf",
+    ] {
+        for force in [&[][..], &["--force"][..]] {
+            let err = env.refused(&strs(&export_args(target, force)));
+            assert!(
+                err.contains("aarshjul's database") && err.contains("not even with --force"),
+                "{target}: {err}"
+            );
+        }
+    }
+    for target in [
+        "data/identity/key.pem",
+        "data/identity/new.pdf",
+        "data/identity",
+    ] {
+        let err = env.refused(&strs(&export_args(target, &["--force"])));
+        assert!(
+            err.contains("signing identity's directory"),
+            "{target}: {err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        db_bytes,
+        "the database is intact"
+    );
+    assert_eq!(
+        std::fs::read(env.path("data/identity/key.pem")).unwrap(),
+        key
+    );
+    assert!(env.ok(&["verify-db"]).contains("intact"));
+    assert!(leftovers(env.dir.path()).is_empty());
+    assert!(leftovers(&env.path("data")).is_empty());
+    assert!(leftovers(&env.path("data/identity")).is_empty());
+}
+
+#[test]
+fn a_failed_append_leaves_the_previous_export_in_place() {
+    let env = Env::new();
+    let first = env.signed_pdf();
+    let out = env.path("record.pdf");
+    // Any further export event is refused by the database.
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER no_exports BEFORE INSERT ON event WHEN NEW.kind = 'export-made'
+             BEGIN SELECT RAISE(ABORT, 'no more exports'); END;",
+        )
+        .unwrap();
+    let out_arg = out.to_str().unwrap().to_string();
+    let err = env.refused(&strs(&export_args(&out_arg, &["--force"])));
+    assert!(err.contains("no more exports"), "{err}");
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        first,
+        "the previous export survives"
+    );
+    assert!(leftovers(env.dir.path()).is_empty());
+    // Nor is a new file left behind at a fresh path.
+    let err = env.refused(&strs(&export_args("fresh.pdf", &[])));
+    assert!(err.contains("no more exports"), "{err}");
+    assert!(!env.path("fresh.pdf").exists());
+    assert!(leftovers(env.dir.path()).is_empty());
+    assert_eq!(env.verify(&first).0, 0, "{}", env.verify(&first).1);
+}
+
+#[test]
+fn the_default_path_replaces_its_own_export_but_nothing_else() {
+    let env = Env::new();
+    env.record_year();
+    env.sign_year();
+    let export = ["export", "--org", "skgr", "--period", "2026"];
+    env.ok(&export);
+    let path = env.path("data/exports/skgr-2026.pdf");
+    let first = std::fs::read(&path).unwrap();
+    let printed = env.ok(&export);
+    assert!(printed.contains("replaced the file there"), "{printed}");
+    assert_eq!(env.verify(&std::fs::read(&path).unwrap()).0, 0);
+    // A file the database did not export is not replaced, not even an edited export.
+    let mut edited = first.clone();
+    edited.extend_from_slice(b"\n% a comment\n");
+    std::fs::write(&path, &edited).unwrap();
+    let err = env.refused(&export);
+    assert!(err.contains("not an export of this review"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), edited);
+    // --force replaces it.
+    let mut forced = export.to_vec();
+    forced.push("--force");
+    env.ok(&forced);
+    assert_eq!(env.verify(&std::fs::read(&path).unwrap()).0, 0);
+    assert!(leftovers(&env.path("data/exports")).is_empty());
+}

@@ -8,12 +8,18 @@ use crate::checklist::hex;
 use crate::i18n::Lang;
 use crate::pdf::identity::{self, Identity, IdentityError};
 use crate::pdf::verify::{self, Problem, SignatureState, Unreadable};
-use crate::pdf::{self, ExportError, ExportOptions};
+use crate::pdf::{self, ExportError, ExportOptions, Replace};
 use crate::record::{Match, match_fingerprint, when};
 use crate::review::Change;
 
 /// `aarshjul export`.
-pub fn export(global: &Global, which: &ReviewArg, out: Option<&Path>, draft: bool) -> Outcome2 {
+pub fn export(
+    global: &Global,
+    which: &ReviewArg,
+    out: Option<&Path>,
+    draft: bool,
+    force: bool,
+) -> Outcome2 {
     let lang = global.lang();
     let lists = load(&global.checklists, lang)?;
     let list = find_org(&lists, &which.org, lang)?;
@@ -28,7 +34,10 @@ pub fn export(global: &Global, which: &ReviewArg, out: Option<&Path>, draft: boo
         ));
     }
     let mut store = open(global, lang)?;
-    let opts = ExportOptions::for_db(&global.db, draft, global.now());
+    let mut opts = ExportOptions::for_db(&global.db, draft, global.now());
+    if force {
+        opts.replace = Replace::Any;
+    }
     let report = match out {
         Some(out) => pdf::export(&mut store, list, period, out, &opts),
         None => pdf::export_to_default(&mut store, list, period, &opts),
@@ -38,7 +47,7 @@ pub fn export(global: &Global, which: &ReviewArg, out: Option<&Path>, draft: boo
         eprintln!("aarshjul: {warning}");
     }
     println!(
-        "{}: {} ({} {}, {} kB){}",
+        "{}: {} ({} {}, {} kB){}{}",
         lang.pick("Eksporteret", "Exported"),
         report.path.display(),
         report.pages,
@@ -49,6 +58,14 @@ pub fn export(global: &Global, which: &ReviewArg, out: Option<&Path>, draft: boo
         report.size.div_ceil(1024),
         if report.draft {
             lang.pick(" — UDKAST, ikke underskrevet", " — DRAFT, not signed")
+        } else {
+            ""
+        },
+        if report.replaced {
+            lang.pick(
+                " — erstattede den tidligere fil",
+                " — replaced the file there",
+            )
         } else {
             ""
         }

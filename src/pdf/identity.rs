@@ -276,10 +276,16 @@ impl Identity {
                 .map_err(|e| IdentityError::Certificate(e.to_string()))?;
             certs.push_str(&pem);
         }
-        super::write_private(&dir.join(CERT_FILE), certs.as_bytes())
-            .map_err(io(&dir.join(CERT_FILE)))?;
-        super::write_private(&dir.join(KEY_FILE), key_pem.as_bytes())
-            .map_err(io(&dir.join(KEY_FILE)))?;
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.join(name);
+            let temp = super::output::TempFile::write(&path, bytes).map_err(io(&path))?;
+            temp.place(&path, true).map_err(|e| match e {
+                super::output::PlaceError::Io(source) => IdentityError::Io { path, source },
+                super::output::PlaceError::Exists => unreachable!("replace is allowed"),
+            })
+        };
+        write(CERT_FILE, certs.as_bytes())?;
+        write(KEY_FILE, key_pem.as_bytes())?;
         Ok(())
     }
 

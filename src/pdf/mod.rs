@@ -9,6 +9,7 @@
 pub mod fonts;
 pub mod identity;
 pub mod layout;
+pub mod output;
 mod p12;
 pub mod post;
 pub mod sign;
@@ -16,9 +17,8 @@ mod text;
 pub mod verify;
 
 use std::collections::BTreeSet;
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -33,6 +33,7 @@ use crate::store::{Store, StoreError};
 
 pub use identity::{Holder, Identity, IdentityError};
 pub use layout::CertSummary;
+pub use output::{Protected, Replace};
 pub use sign::SignError;
 pub use verify::{Checked, SignatureState};
 
@@ -46,6 +47,9 @@ pub struct ExportOptions {
     pub now: DateTime<Utc>,
     /// Where the signing identity lives; see [`identity::dir_for_db`].
     pub identity_dir: PathBuf,
+    /// Whether a file already at the target may be replaced. The database and the identity
+    /// are never replaced, whatever this says.
+    pub replace: Replace,
 }
 
 impl ExportOptions {
@@ -55,6 +59,7 @@ impl ExportOptions {
             draft,
             now,
             identity_dir: identity::dir_for_db(db),
+            replace: Replace::Never,
         }
     }
 }
@@ -78,6 +83,8 @@ pub struct ExportReport {
     pub missing_glyphs: Vec<char>,
     /// The export event's number in the store.
     pub event_seq: i64,
+    /// A file that was at the target before was replaced.
+    pub replaced: bool,
 }
 
 impl ExportReport {
@@ -120,6 +127,19 @@ pub enum ExportError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Something is at the target and replacing it was not allowed.
+    #[error("{path}: exists")]
+    Exists { path: PathBuf, replace: Replace },
+    /// The target is the database or inside the identity directory: never written.
+    #[error("{path}: protected ({what:?})")]
+    Protected { path: PathBuf, what: Protected },
+    /// The export was recorded, but the finished file could not be moved to the target.
+    #[error("{path}: recorded as event {seq} but not placed: {source}")]
+    NotPlaced {
+        path: PathBuf,
+        seq: i64,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -157,6 +177,43 @@ impl ExportError {
                     "PDF'en kan ikke skrives her; vælg en anden fil med --out",
                     "the PDF cannot be written here; name another file with --out"
                 )
+            ),
+            ExportError::Exists { path, replace } => format!(
+                "{}: {}",
+                path.display(),
+                match replace {
+                    Replace::OwnExport => lang.pick(
+                        "der ligger allerede en fil, som ikke er en eksport af denne gennemgang fra databasen; den røres ikke — flyt den væk, eller eksportér med --out FIL --force",
+                        "a file is already there that is not an export of this review recorded in the database; it is left untouched — move it away, or export with --out FILE --force",
+                    ),
+                    _ => lang.pick(
+                        "filen findes allerede og røres ikke; brug --force for at erstatte den, eller vælg et andet navn med --out",
+                        "the file already exists and is left untouched; use --force to replace it, or name another file with --out",
+                    ),
+                }
+            ),
+            ExportError::Protected { path, what } => format!(
+                "{}: {}",
+                path.display(),
+                match what {
+                    Protected::Database => lang.pick(
+                        "det er aarshjuls database (eller en af SQLites filer ved siden af den); en eksport skriver aldrig over den, heller ikke med --force — vælg en anden fil med --out",
+                        "that is aarshjul's database (or one of SQLite's files beside it); an export never writes over it, not even with --force — name another file with --out",
+                    ),
+                    Protected::Identity => lang.pick(
+                        "det er i underskriftsidentitetens mappe; en eksport skriver aldrig dér, heller ikke med --force — vælg en anden fil med --out",
+                        "that is inside the signing identity's directory; an export never writes there, not even with --force — name another file with --out",
+                    ),
+                }
+            ),
+            ExportError::NotPlaced { path, seq, source } => format!(
+                "{}: {} ({source})",
+                path.display(),
+                lang.pick(
+                    "eksporten er registreret som hændelse #{s}, men filen kunne ikke lægges på plads; eksportér igen",
+                    "the export was recorded as event #{s}, but the file could not be put in place; export again",
+                )
+                .replace("{s}", &seq.to_string())
             ),
             ExportError::Store(e) => e.message(lang),
         }
@@ -233,9 +290,13 @@ pub fn build(
 /// Exports the record of `period` in `checklist` to `out` and records the export.
 ///
 /// A signed review is signed digitally with the identity in `opts.identity_dir`, made on first
-/// use for the review's signer. An unsigned review is refused unless `opts.draft`. The file is
-/// written to a temporary file in the target directory and renamed, so a failed export leaves
-/// nothing behind; the directory must exist.
+/// use for the review's signer. An unsigned review is refused unless `opts.draft`. The target
+/// may never be the database or inside the identity directory; a file already there is
+/// replaced only as `opts.replace` allows. The steps run in this order: the PDF is written to
+/// a temporary file beside the target, a new identity is stored, the export event is
+/// appended, and only then is the temporary file renamed over the target. Any failure
+/// removes the temporary file alone, so a previous file at the target survives; the
+/// directory must exist.
 pub fn export(
     store: &mut Store,
     checklist: &Checklist,
@@ -258,7 +319,8 @@ pub fn export(
             period: period.key(),
         });
     }
-    // A new identity is stored only once the PDF it signed is written.
+    let replaced = check_target(out, store.path(), &events, opts)?;
+    // A new identity is stored only once the PDF it signed is ready.
     let (identity, identity_created) = match (&review.signature, opts.draft) {
         (Some(sig), false) => match Identity::load(&opts.identity_dir)? {
             Some(identity) => (Some(identity), false),
@@ -281,15 +343,14 @@ pub fn export(
         identity.as_ref(),
         opts.now,
     )?;
-    write_private(out, &built.bytes).map_err(|source| ExportError::Write {
+    let write_error = |source| ExportError::Write {
         path: out.to_path_buf(),
         source,
-    })?;
-    if let (Some(identity), true) = (&identity, identity_created)
-        && let Err(e) = identity.save(&opts.identity_dir)
-    {
-        let _ = fs::remove_file(out);
-        return Err(e.into());
+    };
+    // From here on, dropping `temp` on an early return removes the temporary file.
+    let temp = output::TempFile::write(out, &built.bytes).map_err(write_error)?;
+    if let (Some(identity), true) = (&identity, identity_created) {
+        identity.save(&opts.identity_dir)?;
     }
     let sha256 = hex(&Sha256::digest(&built.bytes));
     let change = Change::ExportMade {
@@ -298,14 +359,23 @@ pub fn export(
         fingerprint: built.fingerprint.clone(),
         draft: opts.draft,
     };
-    let event = match store.append(&org.id, period, opts.now, |_| Ok(change)) {
-        Ok(event) => event,
-        Err(e) => {
-            // An export that is not recorded did not happen: take the file back.
-            let _ = fs::remove_file(out);
-            return Err(e.into());
+    let event = store.append(&org.id, period, opts.now, |_| Ok(change))?;
+    match temp.place(out, replaced) {
+        Ok(()) => {}
+        Err(output::PlaceError::Exists) => {
+            return Err(ExportError::Exists {
+                path: out.to_path_buf(),
+                replace: opts.replace,
+            });
         }
-    };
+        Err(output::PlaceError::Io(source)) => {
+            return Err(ExportError::NotPlaced {
+                path: out.to_path_buf(),
+                seq: event.seq,
+                source,
+            });
+        }
+    }
     Ok(ExportReport {
         path: out.to_path_buf(),
         sha256,
@@ -317,7 +387,64 @@ pub fn export(
         identity_created,
         missing_glyphs: built.missing.into_iter().collect(),
         event_seq: event.seq,
+        replaced,
     })
+}
+
+/// Whether the export may write `out`: never the database or into the identity directory; a
+/// file already there only as `opts.replace` allows (`OwnExport`: a regular file whose SHA-256
+/// is recorded in `events` as an export of this review). Returns whether a file is replaced.
+fn check_target(
+    out: &Path,
+    db: &Path,
+    events: &[Event],
+    opts: &ExportOptions,
+) -> Result<bool, ExportError> {
+    if let Some(what) = output::protected(out, db, &opts.identity_dir) {
+        return Err(ExportError::Protected {
+            path: out.to_path_buf(),
+            what,
+        });
+    }
+    if out.is_dir() {
+        return Err(ExportError::Write {
+            path: out.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
+        });
+    }
+    if !output::occupied(out) {
+        return Ok(false);
+    }
+    let allowed = match opts.replace {
+        Replace::Never => false,
+        Replace::Any => true,
+        Replace::OwnExport => is_recorded_export(out, events),
+    };
+    if allowed {
+        Ok(true)
+    } else {
+        Err(ExportError::Exists {
+            path: out.to_path_buf(),
+            replace: opts.replace,
+        })
+    }
+}
+
+/// Whether `path` is a regular file (not a link) whose SHA-256 an export event in `events`
+/// recorded.
+fn is_recorded_export(path: &Path, events: &[Event]) -> bool {
+    let regular = fs::symlink_metadata(path)
+        .is_ok_and(|m| m.file_type().is_file() && m.len() <= verify::MAX_FILE_BYTES as u64);
+    if !regular {
+        return false;
+    }
+    let Ok(bytes) = fs::read(path) else {
+        return false;
+    };
+    let sha = hex(&Sha256::digest(&bytes));
+    events
+        .iter()
+        .any(|e| matches!(&e.change, Change::ExportMade { sha256, .. } if *sha256 == sha))
 }
 
 /// The default file of an export: `exports/<org>-<period>[-udkast].pdf` beside the database.
@@ -332,7 +459,9 @@ pub fn default_export_path(db: &Path, org: &str, period: Period, draft: bool) ->
 }
 
 /// [`export`] to [`default_export_path`], making the directory (0700) when missing: what the
-/// terminal UI's `x` does.
+/// terminal UI's `x` does. It replaces its own previous export of the review there (a file
+/// whose SHA-256 the database recorded for this review), never any other file, unless
+/// `opts.replace` is [`Replace::Any`].
 pub fn export_to_default(
     store: &mut Store,
     checklist: &Checklist,
@@ -348,47 +477,9 @@ pub fn export_to_default(
             source,
         })?;
     }
-    export(store, checklist, period, &out, opts)
-}
-
-/// Writes `bytes` to a temporary file beside `path`, readable by its owner only (the record
-/// and the key hold personal data and secrets), syncs it, renames it over `path` and syncs the
-/// directory: a crash leaves either the old file or the new one, never half of one.
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if path.is_dir() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::IsADirectory,
-            "is a directory",
-        ));
+    let mut opts = opts.clone();
+    if opts.replace == Replace::Never {
+        opts.replace = Replace::OwnExport;
     }
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        // A stale temporary file from an earlier crash keeps its mode: set it again.
-        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o600))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        fs::File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    export(store, checklist, period, &out, &opts)
 }

@@ -62,6 +62,9 @@ pub enum Unreadable {
     NotPdf,
 }
 
+/// The largest file `verify` reads: a review record is well under 1 MB.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
 /// Checks `bytes` as a signed record.
 pub fn check(bytes: &[u8]) -> Result<Checked, Unreadable> {
     if !bytes.starts_with(b"%PDF-") {
