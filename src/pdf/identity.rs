@@ -4,7 +4,7 @@
 //! PKCS#12 file (e.g. an organisation's OCES certificate). The key is never printed.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -151,7 +151,20 @@ impl Identity {
         let key_path = dir.join(KEY_FILE);
         let cert_path = dir.join(CERT_FILE);
         let (key_pem, cert_pem) = match (read(&key_path)?, read(&cert_path)?) {
-            (None, None) => return Ok(None),
+            (None, None) => {
+                // No identity; but a replacement interrupted between its two renames leaves
+                // the previous one aside: say so rather than make a new one.
+                if let Some(old) = set_aside(dir) {
+                    return Err(damaged(
+                        &old,
+                        &format!(
+                            "an interrupted replacement left the identity here; rename it back to {}",
+                            dir.display()
+                        ),
+                    ));
+                }
+                return Ok(None);
+            }
             (Some(k), Some(c)) => (k, c),
             (None, Some(_)) => return Err(damaged(&key_path, "missing")),
             (Some(_), None) => return Err(damaged(&cert_path, "missing")),
@@ -256,15 +269,16 @@ impl Identity {
         Ok(identity)
     }
 
-    /// Writes the key (0600) and certificates into `dir` (0700), each through a temporary
-    /// file and a rename.
+    /// Stores the key (0600) and certificates as `dir` (0700), both or neither: they are
+    /// written into a new directory beside `dir`, synced, and that directory is renamed to
+    /// `dir`. An identity already there is first renamed aside (`.identity.old-…`), put back
+    /// if the new one cannot take its place, and removed once it has. A failure at any
+    /// point leaves the previous key and certificate together, never one without the other.
     pub fn save(&self, dir: &Path) -> Result<(), IdentityError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| IdentityError::Io { path, source }
         };
-        fs::create_dir_all(dir).map_err(io(dir))?;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io(dir))?;
         let key_pem = self
             .key
             .to_pkcs8_pem(LineEnding::LF)
@@ -276,17 +290,40 @@ impl Identity {
                 .map_err(|e| IdentityError::Certificate(e.to_string()))?;
             certs.push_str(&pem);
         }
-        let write = |name: &str, bytes: &[u8]| {
-            let path = dir.join(name);
-            let temp = super::output::TempFile::write(&path, bytes).map_err(io(&path))?;
-            temp.place(&path, true).map_err(|e| match e {
-                super::output::PlaceError::Io(source) => IdentityError::Io { path, source },
-                super::output::PlaceError::Exists => unreachable!("replace is allowed"),
-            })
-        };
-        write(CERT_FILE, certs.as_bytes())?;
-        write(KEY_FILE, key_pem.as_bytes())?;
-        Ok(())
+        let (parent, name) = parent_and_name(dir).ok_or_else(|| IdentityError::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "no directory name"),
+        })?;
+        fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let staging = Staging::new(&parent, &name).map_err(io(&parent))?;
+        staging
+            .write(CERT_FILE, certs.as_bytes())
+            .and_then(|_| fault("cert-written"))
+            .and_then(|_| staging.write(KEY_FILE, key_pem.as_bytes()))
+            .and_then(|_| fs::File::open(&staging.path)?.sync_all())
+            .map_err(io(&staging.path))?;
+        if fs::symlink_metadata(dir).is_err() {
+            fs::rename(&staging.path, dir).map_err(io(dir))?;
+        } else {
+            let old = parent.join(format!(
+                ".{}{OLD_MARK}{}",
+                name.to_string_lossy(),
+                super::output::random_suffix()
+            ));
+            fs::rename(dir, &old).map_err(io(dir))?;
+            if let Err(source) = fault("set-aside").and_then(|_| fs::rename(&staging.path, dir)) {
+                let _ = fs::rename(&old, dir);
+                return Err(IdentityError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                });
+            }
+            let _ = fs::remove_dir_all(&old);
+        }
+        staging.done();
+        fs::File::open(&parent)
+            .and_then(|d| d.sync_all())
+            .map_err(io(&parent))
     }
 
     fn key_matches(&self) -> bool {
@@ -360,6 +397,92 @@ fn subject(holder: &Holder<'_>) -> der::Result<Name> {
     Ok(RdnSequence(rdns))
 }
 
+#[cfg(test)]
+thread_local! {
+    /// The step of [`Identity::save`] at which a test makes it fail.
+    static FAIL_AT: std::cell::Cell<&'static str> = const { std::cell::Cell::new("") };
+}
+
+/// A failure injected by a test at `step`; nothing outside tests.
+fn fault(step: &'static str) -> std::io::Result<()> {
+    #[cfg(test)]
+    if FAIL_AT.with(|f| f.get()) == step {
+        return Err(std::io::Error::other(format!("failure injected at {step}")));
+    }
+    let _ = step;
+    Ok(())
+}
+
+/// Marks an identity set aside during a replacement: `.identity.old-…` beside it.
+const OLD_MARK: &str = ".old-";
+
+fn parent_and_name(dir: &Path) -> Option<(PathBuf, std::ffi::OsString)> {
+    let name = dir.file_name()?.to_os_string();
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    Some((parent, name))
+}
+
+/// An identity set aside by a replacement that did not finish, if any.
+fn set_aside(dir: &Path) -> Option<PathBuf> {
+    let (parent, name) = parent_and_name(dir)?;
+    let prefix = format!(".{}{OLD_MARK}", name.to_string_lossy());
+    fs::read_dir(&parent)
+        .ok()?
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+}
+
+/// A new private directory beside the identity's, removed when dropped unless done.
+struct Staging {
+    path: PathBuf,
+    done: std::cell::Cell<bool>,
+}
+
+impl Staging {
+    fn new(parent: &Path, name: &std::ffi::OsStr) -> std::io::Result<Staging> {
+        let path = parent.join(format!(
+            ".{}.new-{}",
+            name.to_string_lossy(),
+            super::output::random_suffix()
+        ));
+        fs::DirBuilder::new().mode(0o700).create(&path)?;
+        let staging = Staging {
+            path,
+            done: std::cell::Cell::new(false),
+        };
+        fs::set_permissions(&staging.path, fs::Permissions::from_mode(0o700))?;
+        Ok(staging)
+    }
+
+    /// Writes a new file (0600) in the directory and syncs it.
+    fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(self.path.join(name))?;
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()
+    }
+
+    fn done(&self) {
+        self.done.set(true);
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done.get() {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
 fn read(path: &Path) -> Result<Option<String>, IdentityError> {
     match fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes)
@@ -415,6 +538,74 @@ mod tests {
         let (again, created) = Identity::load_or_create(&id_dir, &holder(), now).unwrap();
         assert!(!created);
         assert_eq!(again.fingerprint(), first.fingerprint());
+    }
+
+    /// Names in `dir` other than the identity itself (staging or set-aside directories).
+    fn strays(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "identity")
+            .collect()
+    }
+
+    #[test]
+    fn saving_replaces_key_and_certificate_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let id_dir = dir.path().join("identity");
+        let now = "2026-11-22T13:00:00Z".parse().unwrap();
+        let (first, _) = Identity::load_or_create(&id_dir, &holder(), now).unwrap();
+        let other = Holder {
+            name: "Anden",
+            ..holder()
+        };
+        let second = Identity::self_signed(&other, now).unwrap();
+        second.save(&id_dir).unwrap();
+        let loaded = Identity::load(&id_dir).unwrap().unwrap();
+        assert_eq!(loaded.fingerprint(), second.fingerprint());
+        assert_ne!(loaded.fingerprint(), first.fingerprint());
+        assert!(strays(dir.path()).is_empty(), "{:?}", strays(dir.path()));
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&id_dir), 0o700);
+        assert_eq!(mode(&id_dir.join(KEY_FILE)), 0o600);
+        assert_eq!(mode(&id_dir.join(CERT_FILE)), 0o600);
+    }
+
+    #[test]
+    fn a_failed_save_leaves_the_previous_pair() {
+        let dir = tempfile::tempdir().unwrap();
+        let id_dir = dir.path().join("identity");
+        let now = "2026-11-22T13:00:00Z".parse().unwrap();
+        let (first, _) = Identity::load_or_create(&id_dir, &holder(), now).unwrap();
+        let second = Identity::self_signed(&holder(), now).unwrap();
+        for step in ["cert-written", "set-aside"] {
+            FAIL_AT.with(|f| f.set(step));
+            let err = second.save(&id_dir).err().unwrap();
+            FAIL_AT.with(|f| f.set(""));
+            assert!(err.to_string().contains(step), "{err}");
+            assert_eq!(
+                Identity::load(&id_dir).unwrap().unwrap().fingerprint(),
+                first.fingerprint(),
+                "failed at {step}: the previous key and certificate are still there, together"
+            );
+            assert!(strays(dir.path()).is_empty(), "{:?}", strays(dir.path()));
+        }
+        // A first identity that fails half-way leaves nothing, not half a pair.
+        let fresh = dir.path().join("fresh");
+        FAIL_AT.with(|f| f.set("cert-written"));
+        assert!(second.save(&fresh).is_err());
+        FAIL_AT.with(|f| f.set(""));
+        assert!(!fresh.exists());
+        assert!(Identity::load(&fresh).unwrap().is_none());
+
+        // A replacement interrupted between its renames is reported, not silently redone.
+        let aside = dir.path().join(".identity.old-123");
+        fs::rename(&id_dir, &aside).unwrap();
+        let err = Identity::load(&id_dir).err().unwrap();
+        assert!(err.to_string().contains("rename it back"), "{err}");
+        fs::rename(&aside, &id_dir).unwrap();
+        assert!(Identity::load(&id_dir).unwrap().is_some());
     }
 
     #[test]
