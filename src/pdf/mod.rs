@@ -140,6 +140,10 @@ pub enum ExportError {
         seq: i64,
         source: std::io::Error,
     },
+    /// The review changed between reading its events and recording the export: the PDF
+    /// would not show it as it stands. Nothing was written; exporting again works.
+    #[error("review {period} changed during the export")]
+    Changed { period: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -215,6 +219,12 @@ impl ExportError {
                 )
                 .replace("{s}", &seq.to_string())
             ),
+            ExportError::Changed { period } => lang
+                .pick(
+                    "Gennemgangen {p} blev ændret, mens PDF'en blev lavet, så den ville ikke vise den, som den står; intet er gemt — eksportér igen.",
+                    "Review {p} changed while the PDF was made, so it would not show the review as it stands; nothing was saved — export again.",
+                )
+                .replace("{p}", period),
             ExportError::Store(e) => e.message(lang),
         }
     }
@@ -359,7 +369,33 @@ pub fn export(
         fingerprint: built.fingerprint.clone(),
         draft: opts.draft,
     };
-    let event = store.append(&org.id, period, opts.now, |_| Ok(change))?;
+    #[cfg(test)]
+    if let Some(hook) = tests::BEFORE_APPEND.take() {
+        hook(store);
+    }
+    // The PDF shows the review as read above: record the export only if that is still how
+    // the review stands inside the append's transaction.
+    let built_from: Vec<&Event> = content_events(&events);
+    let changed = std::cell::Cell::new(false);
+    let appended = store.append(&org.id, period, opts.now, |now| {
+        if content_events(now) != built_from {
+            changed.set(true);
+            // Any refusal aborts the transaction; it is told apart by `changed` below.
+            return Err(crate::review::Refusal::NotSigned {
+                period: period.key(),
+            });
+        }
+        Ok(change)
+    });
+    let event = match appended {
+        Ok(event) => event,
+        Err(_) if changed.get() => {
+            return Err(ExportError::Changed {
+                period: period.key(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     match temp.place(out, replaced) {
         Ok(()) => {}
         Err(output::PlaceError::Exists) => {
@@ -482,4 +518,104 @@ pub fn export_to_default(
         opts.replace = Replace::OwnExport;
     }
     export(store, checklist, period, &out, &opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::{Item, Organisation};
+    use crate::review::Outcome;
+    use std::cell::RefCell;
+
+    type Hook = Box<dyn FnOnce(&mut Store)>;
+
+    thread_local! {
+        /// Runs inside [`export`] between building the PDF and appending its event.
+        pub(super) static BEFORE_APPEND: RefCell<Option<Hook>> = RefCell::new(None);
+    }
+
+    fn checklist() -> Checklist {
+        Checklist {
+            path: "t.toml".into(),
+            organisation: Organisation {
+                id: "t".into(),
+                name: "Testforeningen".into(),
+                cvr: None,
+                address: None,
+                policy: "Politik".into(),
+                language: Lang::Da,
+            },
+            items: vec![Item {
+                id: "a".into(),
+                cadence: crate::period::Cadence::Yearly,
+                title: "Et punkt".into(),
+                guidance: String::new(),
+                responsible: None,
+                source: "§ 1".into(),
+                evidence: None,
+                caveat: None,
+                walkthrough: false,
+            }],
+            walkthrough: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_review_changed_during_the_export_is_not_recorded_nor_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("aarshjul.sqlite");
+        let mut store = Store::open(&db).unwrap();
+        let list = checklist();
+        let period: Period = "2026".parse().unwrap();
+        let now: DateTime<Utc> = "2026-11-22T13:00:00Z".parse().unwrap();
+        let item = list.items[0].clone();
+        for change in [
+            Change::ItemSigned {
+                item: item.id.clone(),
+                status: Outcome::Done,
+                note: None,
+                by: "H".into(),
+                fingerprint: item.fingerprint(),
+            },
+            Change::ReviewSigned {
+                by: "H".into(),
+                role: "Leder".into(),
+            },
+        ] {
+            store.append("t", period, now, |_| Ok(change)).unwrap();
+        }
+        let out = dir.path().join("r.pdf");
+        let mut opts = ExportOptions::for_db(&db, true, now);
+        let first = export(&mut store, &list, period, &out, &opts).unwrap();
+        let before = fs::read(&out).unwrap();
+        assert_eq!(first.sha256, hex(&Sha256::digest(&before)));
+
+        BEFORE_APPEND.set(Some(Box::new(move |store: &mut Store| {
+            store
+                .append("t", period, now, |_| {
+                    Ok(Change::ReviewReopened {
+                        by: "H".into(),
+                        reason: "Imens".into(),
+                    })
+                })
+                .unwrap();
+        })));
+        opts.replace = Replace::Any;
+        let err = export(&mut store, &list, period, &out, &opts).unwrap_err();
+        assert!(matches!(err, ExportError::Changed { .. }), "{err:?}");
+        assert!(err.message(Lang::Da).contains("eksportér igen"));
+        assert_eq!(fs::read(&out).unwrap(), before, "the previous export stays");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(names.is_empty(), "{names:?}");
+        let events = store.review_events("t", period).unwrap();
+        let exports = events.iter().filter(|e| crate::record::is_export(e));
+        assert_eq!(exports.count(), 1, "the refused export is not recorded");
+
+        // Exporting again shows the review as it now stands.
+        export(&mut store, &list, period, &out, &opts).unwrap();
+    }
 }
