@@ -814,3 +814,98 @@ fn the_default_path_replaces_its_own_export_but_nothing_else() {
     assert_eq!(env.verify(&std::fs::read(&path).unwrap()).0, 0);
     assert!(leftovers(&env.path("data/exports")).is_empty());
 }
+
+/// The bytes in the `/Contents` hole, decoded: the DER signature and its zero padding.
+fn hole_bytes(bytes: &[u8]) -> Vec<u8> {
+    let (b, c) = hole(bytes);
+    let hex = std::str::from_utf8(&bytes[b + 1..c - 1]).unwrap();
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// `bytes` with the hole holding `content` instead (same length), in lowercase hex.
+fn with_hole(bytes: &[u8], content: &[u8]) -> Vec<u8> {
+    let (b, c) = hole(bytes);
+    let hex: String = content.iter().map(|x| format!("{x:02x}")).collect();
+    assert_eq!(hex.len(), c - b - 2);
+    let mut out = bytes.to_vec();
+    out[b + 1..c - 1].copy_from_slice(hex.as_bytes());
+    out
+}
+
+fn positions(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
+    haystack
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[test]
+fn a_certificate_swapped_inside_the_signature_is_caught() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    let der = hole_bytes(&bytes);
+    assert_eq!(with_hole(&bytes, &der), bytes);
+    // The signed attributes start with the content type; everything before them (the
+    // certificate, and the signer's issuer and serial) is outside what the key signed.
+    let content_type_attr = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03,
+    ];
+    let signed_attrs = positions(&der, &content_type_attr)[0];
+    let names = positions(&der[..signed_attrs], b"Henriette Salmon");
+    assert_eq!(names.len(), 3, "subject, issuer, and the signer's issuer");
+    let mut swapped = der.clone();
+    for at in names {
+        swapped[at..at + 16].copy_from_slice(b"Mallory Imposter");
+    }
+    let tampered = with_hole(&bytes, &swapped);
+    assert_eq!(
+        verify::check(&tampered).unwrap().signature,
+        SignatureState::Invalid(Problem::OtherCertificate)
+    );
+    let (code, out) = env.verify(&tampered);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Signature: INVALID") && out.contains("replaced or altered"),
+        "{out}"
+    );
+    assert!(!out.contains("Mallory"), "{out}");
+}
+
+#[test]
+fn any_changed_byte_inside_the_signature_hole_fails_verification() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    let (b, c) = hole(&bytes);
+    let der_len = {
+        let content = hole_bytes(&bytes);
+        content.len() - content.iter().rev().take_while(|&&x| x == 0).count()
+    };
+    let der_end = b + 1 + 2 * der_len;
+    // Every other hex digit of the DER signature, and a sample of the padding; each set to
+    // another digit, an uppercase one, or no digit at all, in turn.
+    let mut at: Vec<usize> = (b + 1..der_end).step_by(2).collect();
+    at.extend((der_end..c - 1).step_by(97));
+    at.extend([b, c - 1, c - 2, der_end - 1, der_end]);
+    let replacements = [b'0', b'7', b'f', b'A', b'g', b' '];
+    for (n, &i) in at.iter().enumerate() {
+        let digit = bytes[i];
+        let mut new = replacements[n % replacements.len()];
+        if new == digit {
+            new = b'1';
+        }
+        let mut tampered = bytes.clone();
+        tampered[i] = new;
+        let state = verify::check(&tampered).map(|c| c.signature);
+        assert!(
+            matches!(state, Ok(SignatureState::Invalid(_))),
+            "byte {i} ({}) set to {}: {state:?}",
+            digit as char,
+            new as char
+        );
+    }
+}

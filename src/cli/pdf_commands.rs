@@ -163,6 +163,7 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
             certificate_sha256,
             signed_at,
             uncovered,
+            ..
         } => {
             println!("{}: {signer}", lang.pick("Underskrevet af", "Signed by"));
             println!(
@@ -251,6 +252,19 @@ fn problem_text(problem: &Problem, lang: Lang) -> String {
                 "the signature does not match the certificate",
             )
             .to_string(),
+        Problem::OtherCertificate => lang
+            .pick(
+                "certifikatet i underskriften er ikke det, der underskrev: det er udskiftet eller ændret",
+                "the certificate in the signature is not the one that signed: it was replaced or altered",
+            )
+            .to_string(),
+        Problem::CertificateNotNamed(d) => format!(
+            "{} ({d})",
+            lang.pick(
+                "underskriften angiver ikke sit certifikat, så underskriveren kan ikke fastslås",
+                "the signature does not name its certificate, so the signer cannot be established"
+            )
+        ),
         Problem::Structure(d) | Problem::Cms(d) => format!(
             "{} ({d})",
             lang.pick("underskriften er beskadiget", "the signature is damaged")

@@ -6,6 +6,7 @@
 //! with the identity ([`identity`], [`sign`]), writes it through a temporary file and a rename,
 //! and records the export as an event. [`verify`] checks a PDF afterwards.
 
+mod ess;
 pub mod fonts;
 pub mod identity;
 pub mod layout;

@@ -1,5 +1,7 @@
 //! The digital signature: a CMS detached signature (`adbe.pkcs7.detached`, ECDSA P-256 with
-//! SHA-256, the certificate embedded) over the whole file except the hole that holds it.
+//! SHA-256, the certificate embedded) over the whole file except the hole that holds it. Its
+//! signed attributes hold the signing time and the SHA-256 of the signer's certificate
+//! (ESS signing-certificate-v2), so the embedded certificate cannot be swapped.
 //!
 //! The recipe: an AcroForm with one signature field whose value is a signature dictionary
 //! with a `/Contents` placeholder of fixed size and a padded `/ByteRange`; save; patch the
@@ -178,6 +180,10 @@ fn cms_signature(
         .map_err(|e| cms(&e))?;
     signer
         .add_signed_attribute(signing_time(at).map_err(|e| cms(&e))?)
+        .map_err(|e| cms(&e))?;
+    // Binds the embedded certificate to the signature: `verify` requires it.
+    signer
+        .add_signed_attribute(super::ess::attribute(cert, &identity.chain).map_err(|e| cms(&e))?)
         .map_err(|e| cms(&e))?;
     let mut builder = SignedDataBuilder::new(&content);
     builder.add_digest_algorithm(sha256).map_err(|e| cms(&e))?;

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::time::Time;
 
+use super::ess::{Unbound, is_self_issued, self_signature_holds};
 use super::identity::{cert_fingerprint, name_text};
 use super::post;
 use super::sign::find;
@@ -32,10 +33,13 @@ pub enum SignatureState {
     Unsigned,
     /// A signature that does not hold, and why (in English; the CLI words it).
     Invalid(Problem),
-    /// The signature holds for the bytes it covers.
+    /// The signature holds for the bytes it covers, and names the embedded certificate.
     Valid {
         signer: String,
         certificate_sha256: String,
+        /// The certificate names itself as issuer (its own signature was checked); it is not
+        /// checked against any list of trusted issuers either way.
+        self_signed: bool,
         signed_at: Option<DateTime<Utc>>,
         /// Bytes after the signed part (an appended incremental update); 0 when the signature
         /// covers the whole file.
@@ -54,6 +58,12 @@ pub enum Problem {
     DigestMismatch,
     /// The signature value does not verify with the embedded certificate.
     BadSignature,
+    /// The signed attributes do not name the signer's certificate (no ESS
+    /// signing-certificate-v2 attribute, or an unreadable one).
+    CertificateNotNamed(String),
+    /// The embedded certificate is not the one the signature names: it was swapped or
+    /// altered.
+    OtherCertificate,
 }
 
 /// The file could not be checked at all.
@@ -134,26 +144,32 @@ fn check_signature(bytes: &[u8], at: usize) -> Result<SignatureState, Problem> {
         .chain_update(&bytes[..b])
         .chain_update(&bytes[c..c + d])
         .finalize();
-    let (signer, certificate_sha256, signed_at) = verify_cms(&der, &digest)?;
+    let signer = verify_cms(&der, &digest)?;
     Ok(SignatureState::Valid {
-        signer,
-        certificate_sha256,
-        signed_at,
+        signer: signer.name,
+        certificate_sha256: signer.certificate_sha256,
+        self_signed: signer.self_signed,
+        signed_at: signer.signed_at,
         uncovered: len - (c + d),
     })
 }
 
-/// Hex digits to bytes: the DER signature, then only zero padding.
+/// Hex digits to bytes: the DER signature, then only zero padding. Only the lowercase digits
+/// aarshjul writes are accepted, so no byte of the hole can change without notice.
 fn from_hex(hex: &[u8]) -> Result<Vec<u8>, Problem> {
     if !hex.len().is_multiple_of(2) {
         return Err(structure("odd number of hex digits in /Contents"));
     }
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
     let mut out = Vec::with_capacity(hex.len() / 2);
     for pair in hex.chunks(2) {
         match (digit(pair[0]), digit(pair[1])) {
             (Some(h), Some(l)) => out.push(h << 4 | l),
-            _ => return Err(structure("/Contents is not hex")),
+            _ => return Err(structure("/Contents is not lowercase hex")),
         }
     }
     let mut reader = SliceReader::new(&out).map_err(|e| Problem::Cms(e.to_string()))?;
@@ -171,63 +187,104 @@ fn from_hex(hex: &[u8]) -> Result<Vec<u8>, Problem> {
     Ok(out)
 }
 
-/// Verifies a detached CMS signature over `digest`; returns signer, certificate SHA-256 and
-/// signing time.
-fn verify_cms(
-    der: &[u8],
-    digest: &[u8],
-) -> Result<(String, String, Option<DateTime<Utc>>), Problem> {
+/// What a signature that holds says about its signer.
+struct Signer {
+    name: String,
+    certificate_sha256: String,
+    self_signed: bool,
+    signed_at: Option<DateTime<Utc>>,
+}
+
+/// Verifies a detached CMS signature over `digest`, accepting only the form aarshjul
+/// writes: one signer, ECDSA with SHA-256, signed attributes naming every certificate the
+/// signature carries (ESS signing-certificate-v2), nothing unsigned besides the certificates,
+/// and canonical DER. So no part of the signature can be changed without it failing.
+fn verify_cms(der: &[u8], digest: &[u8]) -> Result<Signer, Problem> {
+    use cms::content_info::CmsVersion;
+    use const_oid::db::{rfc5911, rfc5912};
     let bad = |e: der::Error| Problem::Cms(e.to_string());
+    let cms = |s: &str| Problem::Cms(s.to_string());
     let info = ContentInfo::from_der(der).map_err(bad)?;
-    if info.content_type != const_oid::db::rfc5911::ID_SIGNED_DATA {
-        return Err(Problem::Cms("not signed data".into()));
+    if info.to_der().map_err(bad)? != der {
+        return Err(cms("not in canonical DER"));
+    }
+    if info.content_type != rfc5911::ID_SIGNED_DATA {
+        return Err(cms("not signed data"));
     }
     let data: SignedData = info.content.decode_as().map_err(bad)?;
-    let signer = data
-        .signer_infos
-        .0
-        .iter()
-        .next()
-        .ok_or_else(|| Problem::Cms("no signer".into()))?;
-    let SignerIdentifier::IssuerAndSerialNumber(sid) = &signer.sid else {
-        return Err(Problem::Cms("signer named by key identifier".into()));
+    let sha256_only = data.digest_algorithms.len() == 1
+        && data
+            .digest_algorithms
+            .iter()
+            .all(|a| a.oid == rfc5912::ID_SHA_256 && a.parameters.is_none());
+    if data.version != CmsVersion::V1 || !sha256_only || data.crls.is_some() {
+        return Err(cms("not a signature aarshjul writes"));
+    }
+    if data.encap_content_info.econtent_type != rfc5911::ID_DATA
+        || data.encap_content_info.econtent.is_some()
+    {
+        return Err(cms("not a detached signature"));
+    }
+    let mut signers = data.signer_infos.0.iter();
+    let (Some(signer), None) = (signers.next(), signers.next()) else {
+        return Err(cms("not exactly one signer"));
     };
-    let cert: &Certificate = data
-        .certificates
-        .as_ref()
-        .and_then(|set| {
-            set.0.iter().find_map(|choice| match choice {
-                cms::cert::CertificateChoices::Certificate(c)
-                    if c.tbs_certificate.issuer == sid.issuer
-                        && c.tbs_certificate.serial_number == sid.serial_number =>
-                {
-                    Some(c)
-                }
-                _ => None,
-            })
+    let SignerIdentifier::IssuerAndSerialNumber(sid) = &signer.sid else {
+        return Err(cms("signer named by key identifier"));
+    };
+    let mut embedded = Vec::new();
+    for choice in data.certificates.iter().flat_map(|set| set.0.iter()) {
+        match choice {
+            cms::cert::CertificateChoices::Certificate(c) => embedded.push(c),
+            _ => return Err(cms("a certificate of another kind")),
+        }
+    }
+    let cert: &Certificate = embedded
+        .iter()
+        .copied()
+        .find(|c| {
+            c.tbs_certificate.issuer == sid.issuer
+                && c.tbs_certificate.serial_number == sid.serial_number
         })
-        .ok_or_else(|| Problem::Cms("the signer's certificate is not embedded".into()))?;
-    if signer.digest_alg.oid != const_oid::db::rfc5912::ID_SHA_256 {
-        return Err(Problem::Cms(format!("digest {}", signer.digest_alg.oid)));
+        .ok_or_else(|| cms("the signer's certificate is not embedded"))?;
+    if signer.version != CmsVersion::V1
+        || signer.digest_alg.oid != rfc5912::ID_SHA_256
+        || signer.digest_alg.parameters.is_some()
+        || signer.signature_algorithm.oid != rfc5912::ECDSA_WITH_SHA_256
+        || signer.signature_algorithm.parameters.is_some()
+        || signer.unsigned_attrs.is_some()
+    {
+        return Err(cms(
+            "not a signature aarshjul writes (algorithms or attributes)",
+        ));
     }
     let attrs = signer
         .signed_attrs
         .as_ref()
-        .ok_or_else(|| Problem::Cms("no signed attributes".into()))?;
+        .ok_or_else(|| cms("no signed attributes"))?;
     let attr = |oid| {
-        attrs
-            .iter()
-            .find(|a| a.oid == oid)
-            .and_then(|a| a.values.iter().next())
+        let mut found = attrs.iter().filter(move |a| a.oid == oid);
+        match (found.next(), found.next()) {
+            (Some(a), None) if a.values.len() == 1 => Ok(a.values.iter().next()),
+            (None, _) => Ok(None),
+            _ => Err(cms("an attribute twice, or with several values")),
+        }
     };
-    let signed_digest = attr(const_oid::db::rfc5911::ID_MESSAGE_DIGEST)
-        .ok_or_else(|| Problem::Cms("no message digest".into()))?
+    let content_type = attr(rfc5911::ID_CONTENT_TYPE)?
+        .ok_or_else(|| cms("no content type"))?
+        .decode_as::<der::oid::ObjectIdentifier>()
+        .map_err(bad)?;
+    if content_type != rfc5911::ID_DATA {
+        return Err(cms("content type other than data"));
+    }
+    let signed_digest = attr(rfc5911::ID_MESSAGE_DIGEST)?
+        .ok_or_else(|| cms("no message digest"))?
         .decode_as::<OctetString>()
         .map_err(bad)?;
     if signed_digest.as_bytes() != digest {
         return Err(Problem::DigestMismatch);
     }
-    let signed_at = attr(const_oid::db::rfc5911::ID_SIGNING_TIME)
+    let signed_at = attr(rfc5911::ID_SIGNING_TIME)?
         .and_then(|v| v.to_der().ok())
         .and_then(|der| Time::from_der(&der).ok())
         .and_then(|t| DateTime::<Utc>::from_timestamp(t.to_unix_duration().as_secs() as i64, 0));
@@ -237,15 +294,28 @@ fn verify_cms(
             .subject_public_key
             .raw_bytes(),
     )
-    .map_err(|_| Problem::Cms("the certificate's key is not ECDSA P-256".into()))?;
+    .map_err(|_| cms("the certificate's key is not ECDSA P-256"))?;
     let signature =
         DerSignature::from_bytes(signer.signature.as_bytes()).map_err(|_| Problem::BadSignature)?;
     let signed = attrs.to_der().map_err(bad)?;
     key.verify(&signed, &signature)
         .map_err(|_| Problem::BadSignature)?;
-    Ok((
-        name_text(&cert.tbs_certificate.subject),
-        cert_fingerprint(cert),
+    // The certificates lie outside the signed attributes: they must name them by hash.
+    super::ess::check(attrs.as_slice(), cert, &embedded).map_err(|e| match e {
+        Unbound::Missing => Problem::CertificateNotNamed(
+            "no signing-certificate attribute among the signed attributes".into(),
+        ),
+        Unbound::Unreadable(d) => Problem::CertificateNotNamed(d),
+        Unbound::OtherCertificate => Problem::OtherCertificate,
+    })?;
+    let self_signed = is_self_issued(cert);
+    if self_signed && !self_signature_holds(cert) {
+        return Err(Problem::OtherCertificate);
+    }
+    Ok(Signer {
+        name: name_text(&cert.tbs_certificate.subject),
+        certificate_sha256: cert_fingerprint(cert),
+        self_signed,
         signed_at,
-    ))
+    })
 }
