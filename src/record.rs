@@ -360,6 +360,7 @@ mod tests {
                 sha256: "00".into(),
                 fingerprint: before.clone(),
                 draft: false,
+                certificate_sha256: None,
             },
         ));
         assert_eq!(fingerprint(&list, p, &evs), before);
@@ -386,6 +387,21 @@ mod tests {
         );
         evs.truncate(4);
         assert_ne!(fingerprint(&list, p, &evs), before);
+    }
+
+    #[test]
+    fn an_export_event_recorded_before_certificates_were_kept_still_loads() {
+        let old = r#"{"type":"export-made","file":"x.pdf","sha256":"ab","fingerprint":"cd","draft":false}"#;
+        let change: Change = serde_json::from_str(old).unwrap();
+        assert!(matches!(
+            change,
+            Change::ExportMade {
+                certificate_sha256: None,
+                ..
+            }
+        ));
+        // A draft's event is written as before, without the field.
+        assert_eq!(serde_json::to_string(&change).unwrap(), old);
     }
 
     #[test]

@@ -66,12 +66,16 @@ pub enum Change {
     ReviewReopened { by: String, reason: String },
     /// The policy walked through at a staff meeting; evidence for the yearly walkthrough item.
     WalkthroughHeld(Meeting),
-    /// A review record PDF written: the file's SHA-256 and the record fingerprint it carries.
+    /// A review record PDF written: the file's SHA-256, the record fingerprint it carries,
+    /// and the SHA-256 of the certificate it is signed with (`None` for a draft, and in
+    /// events recorded before this was kept).
     ExportMade {
         file: String,
         sha256: String,
         fingerprint: String,
         draft: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        certificate_sha256: Option<String>,
     },
 }
 

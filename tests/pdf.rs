@@ -272,8 +272,17 @@ fn signature_verifies_in_rust_and_the_export_is_recorded() {
     }
     let (code, out) = env.verify(&bytes);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("Verdict: VALID"), "{out}");
+    assert!(out.contains("Verdict: VALID — "), "{out}");
     assert!(out.contains("matches the review as it stands"), "{out}");
+    assert!(
+        out.contains("the file was exported by this database"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the certificate is the one this database"),
+        "{out}"
+    );
+    assert!(out.contains("Certificate: self-signed"), "{out}");
 
     let store = Store::open(&env.db()).unwrap();
     let events = store
@@ -284,11 +293,20 @@ fn signature_verifies_in_rust_and_the_export_is_recorded() {
         fingerprint,
         draft,
         file,
+        certificate_sha256,
     } = &events.last().unwrap().change
     else {
         panic!("the export is not recorded: {events:?}");
     };
     assert_eq!(*recorded, sha256(&bytes));
+    let SignatureState::Valid {
+        certificate_sha256: signed_with,
+        ..
+    } = &checked.signature
+    else {
+        unreachable!()
+    };
+    assert_eq!(certificate_sha256.as_ref(), Some(signed_with));
     assert_eq!(Some(fingerprint.clone()), checked.meta.map(|m| m.2));
     assert!(!draft);
     assert!(file.ends_with("record.pdf"));
@@ -908,4 +926,91 @@ fn any_changed_byte_inside_the_signature_hole_fails_verification() {
             new as char
         );
     }
+}
+
+/// Signs the yearly review as it stands in the database again, in the test, at `now`: with
+/// the database's own identity, or with `identity`.
+fn sign_again(env: &Env, identity: Option<aarshjul::pdf::Identity>, now: &str) -> Vec<u8> {
+    let checklists = Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists");
+    let lists = aarshjul::checklist::load_dir(&checklists, aarshjul::i18n::Lang::Da).unwrap();
+    let skgr = lists.iter().find(|l| l.organisation.id == "skgr").unwrap();
+    let period = "2026".parse().unwrap();
+    let events = Store::open(&env.db())
+        .unwrap()
+        .review_events("skgr", period)
+        .unwrap();
+    let identity = identity.unwrap_or_else(|| {
+        aarshjul::pdf::Identity::load(&env.path("data/identity"))
+            .unwrap()
+            .unwrap()
+    });
+    let now = now.parse().unwrap();
+    aarshjul::pdf::build(skgr, period, &events, false, Some(&identity), now)
+        .unwrap()
+        .bytes
+}
+
+#[test]
+fn a_file_or_certificate_the_database_did_not_export_is_not_a_clean_valid() {
+    let env = Env::new();
+    env.signed_pdf();
+    // Same identity, same review, but a file this database never recorded.
+    let unrecorded = sign_again(&env, None, "2026-11-23T09:00:00Z");
+    assert!(matches!(
+        verify::check(&unrecorded).unwrap().signature,
+        SignatureState::Valid { .. }
+    ));
+    let (code, out) = env.verify(&unrecorded);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("signature valid, BUT this file is not one this database exported"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the certificate is the one this database"),
+        "{out}"
+    );
+    assert!(!out.contains("Verdict: VALID"), "{out}");
+
+    // Another certificate naming the same signer: valid signature, unknown certificate.
+    let holder = aarshjul::pdf::Holder {
+        name: "Henriette Salmon",
+        role: "Leder",
+        organisation: "Støttekontaktgruppen",
+    };
+    let now = "2026-11-22T13:00:00Z".parse().unwrap();
+    let stranger = aarshjul::pdf::Identity::self_signed(&holder, now).unwrap();
+    let forged = sign_again(&env, Some(stranger), "2026-11-22T13:00:00Z");
+    let (code, out) = env.verify(&forged);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "signature valid, BUT this certificate is not one this database exported with"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("the certificate is NOT one this database"),
+        "{out}"
+    );
+    assert!(out.contains("Signed by: CN=Henriette Salmon"), "{out}");
+
+    // Without a database only the signature is checked, and said to be only that.
+    let file = env.path("forged.pdf");
+    std::fs::write(&file, &forged).unwrap();
+    let out = env.run_with(
+        &["verify", file.to_str().unwrap()],
+        &[(
+            "AARSHJUL_DB",
+            env.path("elsewhere/none.sqlite").to_str().unwrap(),
+        )],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("no database to compare with"), "{text}");
+    assert!(
+        text.contains("Certificate: self-signed — not verified against a list of trusted issuers"),
+        "{text}"
+    );
+    assert!(text.contains("Verdict: VALID SIGNATURE"), "{text}");
 }

@@ -10,7 +10,8 @@ use crate::pdf::identity::{self, Identity, IdentityError};
 use crate::pdf::verify::{self, Problem, SignatureState, Unreadable};
 use crate::pdf::{self, ExportError, ExportOptions, Replace};
 use crate::record::{Match, match_fingerprint, when};
-use crate::review::Change;
+use crate::review::{Change, Event};
+use sha2::{Digest, Sha256};
 
 /// `aarshjul export`.
 pub fn export(
@@ -111,8 +112,48 @@ pub fn export(
 enum DbCheck {
     /// Nothing to compare with (no database, or it does not hold the review); why.
     Skipped(String),
-    Matches(String),
-    Differs(String),
+    /// The database holds the review.
+    Compared(Comparison),
+}
+
+struct Comparison {
+    /// The state of the review the record fingerprint matches.
+    state: Match,
+    /// The export event that recorded this very file (its SHA-256).
+    exported: Option<i64>,
+    certificate: CertCheck,
+}
+
+/// How the certificate the file is signed with compares with the exports of the review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CertCheck {
+    /// The file is not signed.
+    Unsigned,
+    /// An export of this review recorded it (or recorded this very file).
+    Recorded,
+    /// Exports of this review recorded other certificates.
+    Other,
+    /// No export of this review recorded a certificate (older events): nothing to compare.
+    NothingRecorded,
+}
+
+/// What `verify` concludes, from best to worst; the exit code follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Verdict {
+    /// Signature valid over the whole file, and the database (which holds the review)
+    /// recorded this file, its certificate and the review as it stands.
+    Valid,
+    /// Signature valid over the whole file; no database to compare with.
+    SignatureOnly,
+    /// Signature valid, but the review has changed since the file was made.
+    Changed,
+    /// Signature valid, but the database did not record this file as an export.
+    NotExported,
+    /// Signature valid, but by a certificate none of the review's exports was signed with.
+    UnknownCertificate,
+    /// No signature, a signature that does not hold or does not cover the file, or no
+    /// review in it.
+    Invalid,
 }
 
 /// `aarshjul verify FILE.pdf`.
@@ -132,11 +173,13 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
             lang.pick("er ikke en PDF-fil", "is not a PDF file")
         ))
     })?;
-    let mut valid = true;
+    let mut verdict = Verdict::Valid;
+    let mut worst = |v: Verdict| verdict = verdict.max(v);
     println!("{}: {}", lang.pick("Fil", "File"), file.display());
+    let mut certificate = None;
     match &checked.signature {
         SignatureState::Unsigned => {
-            valid = false;
+            worst(Verdict::Invalid);
             let draft = checked.meta.as_ref().is_some_and(|m| m.3);
             println!(
                 "{}",
@@ -151,7 +194,7 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
             );
         }
         SignatureState::Invalid(problem) => {
-            valid = false;
+            worst(Verdict::Invalid);
             println!(
                 "{}: {}",
                 lang.pick("Underskrift: UGYLDIG", "Signature: INVALID"),
@@ -160,15 +203,34 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
         }
         SignatureState::Valid {
             signer,
+            issuer,
             certificate_sha256,
+            self_signed,
             signed_at,
             uncovered,
-            ..
         } => {
+            certificate = Some(certificate_sha256.clone());
             println!("{}: {signer}", lang.pick("Underskrevet af", "Signed by"));
             println!(
                 "{}: {certificate_sha256}",
                 lang.pick("Certifikatets SHA-256", "Certificate SHA-256")
+            );
+            println!(
+                "{}: {}",
+                lang.pick("Certifikat", "Certificate"),
+                if *self_signed {
+                    lang.pick(
+                        "selvunderskrevet — ikke kontrolleret mod en liste over betroede udstedere; hvem der står bag, viser kun sammenligningen med databasen",
+                        "self-signed — not verified against a list of trusted issuers; only the comparison with the database shows who is behind it",
+                    )
+                    .to_string()
+                } else {
+                    lang.pick(
+                        "udstedt af {i} — kæden er ikke kontrolleret mod en liste over betroede udstedere",
+                        "issued by {i} — the chain is not verified against a list of trusted issuers",
+                    )
+                    .replace("{i}", issuer)
+                }
             );
             if let Some(at) = signed_at {
                 println!("{}: {}", lang.pick("Tidspunkt", "Time"), when(*at, lang));
@@ -182,7 +244,7 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
                     )
                 );
             } else {
-                valid = false;
+                worst(Verdict::Invalid);
                 println!(
                     "{}",
                     lang.pick(
@@ -200,13 +262,22 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
             "{}: {fingerprint}",
             lang.pick("Postens fingeraftryk", "Record fingerprint")
         );
-        match compare_with_db(global, org, period, fingerprint, &bytes, lang)? {
-            DbCheck::Skipped(why) | DbCheck::Matches(why) => println!("{why}"),
-            DbCheck::Differs(why) => {
-                valid = false;
-                println!("{why}");
-            }
+        let db = compare_with_db(
+            global,
+            org,
+            period,
+            fingerprint,
+            &bytes,
+            certificate.as_deref(),
+            lang,
+        )?;
+        for line in db_lines(&db, lang) {
+            println!("{}: {line}", lang.pick("Database", "Database"));
         }
+        worst(match &db {
+            DbCheck::Compared(c) => compared_verdict(c),
+            DbCheck::Skipped(_) => Verdict::SignatureOnly,
+        });
     } else {
         println!(
             "{}",
@@ -215,27 +286,121 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
                 "The file carries no aarshjul review (no fingerprint in its document information)"
             )
         );
-        valid = false;
+        worst(Verdict::Invalid);
     }
-    println!(
-        "{}",
-        if valid {
-            lang.pick(
-                "Resultat: GYLDIG — filen er uændret siden underskriften",
-                "Verdict: VALID — the file is unchanged since it was signed",
-            )
-        } else {
-            lang.pick(
-                "Resultat: UGYLDIG eller ÆNDRET — stol ikke på indholdet",
-                "Verdict: INVALID or CHANGED — do not rely on its content",
-            )
-        }
-    );
-    Ok(if valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    println!("{}", verdict_text(verdict, lang));
+    Ok(match verdict {
+        Verdict::Valid | Verdict::SignatureOnly => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
     })
+}
+
+/// The verdict the database comparison alone leads to.
+fn compared_verdict(c: &Comparison) -> Verdict {
+    if c.certificate == CertCheck::Other {
+        Verdict::UnknownCertificate
+    } else if c.exported.is_none() {
+        Verdict::NotExported
+    } else if c.state != Match::Current {
+        Verdict::Changed
+    } else {
+        Verdict::Valid
+    }
+}
+
+fn db_lines(db: &DbCheck, lang: Lang) -> Vec<String> {
+    let c = match db {
+        DbCheck::Skipped(why) => return vec![why.clone()],
+        DbCheck::Compared(c) => c,
+    };
+    let mut lines = vec![match c.state {
+        Match::Current => lang
+            .pick(
+                "fingeraftrykket svarer til gennemgangen, som den står nu",
+                "the fingerprint matches the review as it stands",
+            )
+            .to_string(),
+        Match::Earlier { seq } => lang
+            .pick(
+                "ÆNDRET — filen svarer til gennemgangen, som den var ved hændelse #{s}; den er ændret siden",
+                "CHANGED — the file matches the review as it was at event #{s}; it has changed since",
+            )
+            .replace("{s}", &seq.to_string()),
+        Match::None => lang
+            .pick(
+                "ÆNDRET — fingeraftrykket svarer ikke til nogen tilstand af gennemgangen i databasen",
+                "CHANGED — the fingerprint matches no state of the review in the database",
+            )
+            .to_string(),
+    }];
+    lines.push(match c.exported {
+        Some(seq) => lang
+            .pick(
+                "filen er eksporteret af denne database (hændelse #{s})",
+                "the file was exported by this database (event #{s})",
+            )
+            .replace("{s}", &seq.to_string()),
+        None => lang
+            .pick(
+                "filen er IKKE en, denne database har eksporteret (dens SHA-256 er ikke registreret ved nogen eksport af gennemgangen)",
+                "the file is NOT one this database exported (its SHA-256 is recorded with no export of the review)",
+            )
+            .to_string(),
+    });
+    match c.certificate {
+        CertCheck::Unsigned => {}
+        CertCheck::Recorded => lines.push(
+            lang.pick(
+                "certifikatet er det, denne database har underskrevet gennemgangens eksporter med",
+                "the certificate is the one this database signed the review's exports with",
+            )
+            .to_string(),
+        ),
+        CertCheck::Other => lines.push(
+            lang.pick(
+                "certifikatet er IKKE et, denne database har underskrevet gennemgangens eksporter med",
+                "the certificate is NOT one this database signed the review's exports with",
+            )
+            .to_string(),
+        ),
+        CertCheck::NothingRecorded => lines.push(
+            lang.pick(
+                "ingen eksport af gennemgangen har registreret sit certifikat, så certifikatet kan ikke sammenlignes",
+                "no export of the review recorded its certificate, so the certificate cannot be compared",
+            )
+            .to_string(),
+        ),
+    }
+    lines
+}
+
+fn verdict_text(verdict: Verdict, lang: Lang) -> &'static str {
+    match verdict {
+        Verdict::Valid => lang.pick(
+            "Resultat: GYLDIG — filen er uændret siden underskriften, og databasen har eksporteret den af gennemgangen, som den står nu",
+            "Verdict: VALID — the file is unchanged since it was signed, and the database exported it of the review as it stands",
+        ),
+        Verdict::SignatureOnly => lang.pick(
+            "Resultat: GYLDIG UNDERSKRIFT — filen er uændret siden underskriften; den er ikke sammenlignet med en database",
+            "Verdict: VALID SIGNATURE — the file is unchanged since it was signed; it was not compared with a database",
+        ),
+        Verdict::Changed => lang.pick(
+            "Resultat: ÆNDRET — underskriften er gyldig, men gennemgangen er ændret, siden filen blev lavet; den viser ikke gennemgangen, som den står",
+            "Verdict: CHANGED — the signature is valid, but the review has changed since the file was made; it does not show the review as it stands",
+        ),
+        Verdict::NotExported => lang.pick(
+            "Resultat: underskriften er gyldig, MEN filen er ikke en, denne database har eksporteret — find ud af, hvor den kommer fra, før du stoler på den",
+            "Verdict: signature valid, BUT this file is not one this database exported — find out where it came from before relying on it",
+        ),
+        Verdict::UnknownCertificate => lang.pick(
+            "Resultat: underskriften er gyldig, MEN certifikatet er ikke et, denne database har eksporteret med — filen kan være underskrevet af en anden; stol ikke på den",
+            "Verdict: signature valid, BUT this certificate is not one this database exported with — the file may have been signed by someone else; do not rely on it",
+        ),
+        Verdict::Invalid => lang.pick(
+            "Resultat: UGYLDIG eller ÆNDRET — stol ikke på indholdet",
+            "Verdict: INVALID or CHANGED — do not rely on its content",
+        ),
+    }
 }
 
 fn problem_text(problem: &Problem, lang: Lang) -> String {
@@ -278,14 +443,10 @@ fn compare_with_db(
     period: &str,
     fingerprint: &str,
     bytes: &[u8],
+    certificate: Option<&str>,
     lang: Lang,
 ) -> Result<DbCheck, Failure> {
-    let skipped = |why: &str| {
-        Ok(DbCheck::Skipped(format!(
-            "{}: {why}",
-            lang.pick("Database", "Database")
-        )))
-    };
+    let skipped = |why: &str| Ok(DbCheck::Skipped(why.to_string()));
     if !global.db.exists() {
         return skipped(lang.pick(
             "ingen database at sammenligne med; kun underskriften er kontrolleret",
@@ -320,48 +481,54 @@ fn compare_with_db(
             "the organisation is not in the checklists, so the review could not be compared",
         ));
     };
-    let sha = hex(&sha2::Digest::finalize(sha2::Digest::chain_update(
-        sha2::Sha256::default(),
-        bytes,
-    )));
-    let exported = events.iter().find_map(|e| match &e.change {
+    Ok(DbCheck::Compared(Comparison {
+        state: match_fingerprint(list, period, &events, fingerprint),
+        exported: exported_as(&events, bytes),
+        certificate: certificate_check(&events, bytes, certificate),
+    }))
+}
+
+/// The export event that recorded a file with these bytes.
+fn exported_as(events: &[Event], bytes: &[u8]) -> Option<i64> {
+    let sha = hex(&Sha256::digest(bytes));
+    events.iter().find_map(|e| match &e.change {
         Change::ExportMade { sha256, .. } if *sha256 == sha => Some(e.seq),
         _ => None,
-    });
-    let mut line = match match_fingerprint(list, period, &events, fingerprint) {
-        Match::Current => DbCheck::Matches(
-            lang.pick(
-                "Database: fingeraftrykket svarer til gennemgangen, som den står nu",
-                "Database: the fingerprint matches the review as it stands",
-            )
-            .to_string(),
-        ),
-        Match::Earlier { seq } => DbCheck::Differs(
-            lang.pick(
-                "Database: ÆNDRET — filen svarer til gennemgangen, som den var ved hændelse #{s}; den er ændret siden",
-                "Database: CHANGED — the file matches the review as it was at event #{s}; it has changed since",
-            )
-            .replace("{s}", &seq.to_string()),
-        ),
-        Match::None => DbCheck::Differs(
-            lang.pick(
-                "Database: ÆNDRET — fingeraftrykket svarer ikke til gennemgangen i databasen (hændelser eller tjeklistens tekster er anderledes)",
-                "Database: CHANGED — the fingerprint does not match the review in the database (its events or the checklist's texts differ)",
-            )
-            .to_string(),
-        ),
+    })
+}
+
+/// How `certificate` (the file's, SHA-256) compares with those the review's exports recorded.
+fn certificate_check(events: &[Event], bytes: &[u8], certificate: Option<&str>) -> CertCheck {
+    let Some(certificate) = certificate else {
+        return CertCheck::Unsigned;
     };
-    if let (Some(seq), DbCheck::Matches(text) | DbCheck::Differs(text)) = (exported, &mut line) {
-        text.push_str(
-            &lang
-                .pick(
-                    " (filen blev eksporteret som hændelse #{s})",
-                    " (the file was exported as event #{s})",
-                )
-                .replace("{s}", &seq.to_string()),
-        );
+    let sha = hex(&Sha256::digest(bytes));
+    let exports: Vec<(&String, Option<&String>)> = events
+        .iter()
+        .filter_map(|e| match &e.change {
+            Change::ExportMade {
+                sha256,
+                certificate_sha256,
+                ..
+            } => Some((sha256, certificate_sha256.as_ref())),
+            _ => None,
+        })
+        .collect();
+    // This very file recorded: its certificate is in the bytes the database recorded.
+    if let Some((_, recorded)) = exports.iter().find(|(s, _)| **s == sha) {
+        return match recorded {
+            Some(c) if c.as_str() != certificate => CertCheck::Other,
+            _ => CertCheck::Recorded,
+        };
     }
-    Ok(line)
+    let recorded: Vec<&String> = exports.iter().filter_map(|(_, c)| *c).collect();
+    if recorded.is_empty() {
+        CertCheck::NothingRecorded
+    } else if recorded.iter().any(|c| c.as_str() == certificate) {
+        CertCheck::Recorded
+    } else {
+        CertCheck::Other
+    }
 }
 
 /// `aarshjul identity import FILE.p12`.

@@ -369,6 +369,7 @@ pub fn export(
         sha256: sha256.clone(),
         fingerprint: built.fingerprint.clone(),
         draft: opts.draft,
+        certificate_sha256: built.certificate.as_ref().map(|c| c.fingerprint.clone()),
     };
     #[cfg(test)]
     if let Some(hook) = tests::BEFORE_APPEND.take() {

@@ -36,6 +36,8 @@ pub enum SignatureState {
     /// The signature holds for the bytes it covers, and names the embedded certificate.
     Valid {
         signer: String,
+        /// The certificate's issuer, as people read it.
+        issuer: String,
         certificate_sha256: String,
         /// The certificate names itself as issuer (its own signature was checked); it is not
         /// checked against any list of trusted issuers either way.
@@ -147,6 +149,7 @@ fn check_signature(bytes: &[u8], at: usize) -> Result<SignatureState, Problem> {
     let signer = verify_cms(&der, &digest)?;
     Ok(SignatureState::Valid {
         signer: signer.name,
+        issuer: signer.issuer,
         certificate_sha256: signer.certificate_sha256,
         self_signed: signer.self_signed,
         signed_at: signer.signed_at,
@@ -190,6 +193,7 @@ fn from_hex(hex: &[u8]) -> Result<Vec<u8>, Problem> {
 /// What a signature that holds says about its signer.
 struct Signer {
     name: String,
+    issuer: String,
     certificate_sha256: String,
     self_signed: bool,
     signed_at: Option<DateTime<Utc>>,
@@ -314,6 +318,7 @@ fn verify_cms(der: &[u8], digest: &[u8]) -> Result<Signer, Problem> {
     }
     Ok(Signer {
         name: name_text(&cert.tbs_certificate.subject),
+        issuer: name_text(&cert.tbs_certificate.issuer),
         certificate_sha256: cert_fingerprint(cert),
         self_signed,
         signed_at,
