@@ -1014,3 +1014,203 @@ fn a_file_or_certificate_the_database_did_not_export_is_not_a_clean_valid() {
     );
     assert!(text.contains("Verdict: VALID SIGNATURE"), "{text}");
 }
+
+/// `bytes` with the inside of the `/ByteRange [ … ]` replaced by `text`, padded with spaces to
+/// the same length.
+fn with_range(bytes: &[u8], text: &str) -> Vec<u8> {
+    let at = positions(bytes, b"/ByteRange")[0];
+    let open = at + bytes[at..].iter().position(|&b| b == b'[').unwrap() + 1;
+    let close = at + bytes[at..].iter().position(|&b| b == b']').unwrap();
+    assert!(text.len() <= close - open, "{text} does not fit");
+    let mut out = bytes.to_vec();
+    out[open..close].fill(b' ');
+    out[open..open + text.len()].copy_from_slice(text.as_bytes());
+    out
+}
+
+fn structure_problem(bytes: &[u8]) -> String {
+    match verify::check(bytes).unwrap().signature {
+        SignatureState::Invalid(Problem::Structure(why)) => why,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_second_signature_or_byte_range_is_not_covered() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    let (b, c) = hole(&bytes);
+    // An update appended after signing that brings a second signature dictionary, with a
+    // byte range of its own covering the whole new file.
+    let append = |dict: lopdf::Dictionary| {
+        let mut inc = lopdf::IncrementalDocument::load_from(&bytes[..]).unwrap();
+        inc.new_document.max_id = inc.get_prev_documents().max_id;
+        inc.new_document.add_object(dict);
+        let mut updated = Vec::new();
+        inc.save_to(&mut updated).unwrap();
+        assert!(updated.starts_with(&bytes));
+        updated
+    };
+    let mut second = lopdf::Dictionary::new();
+    second.set("Type", lopdf::Object::Name(b"Sig".to_vec()));
+    second.set(
+        "ByteRange",
+        lopdf::Object::Array(
+            [0, b as i64, c as i64, 999]
+                .into_iter()
+                .map(lopdf::Object::Integer)
+                .collect(),
+        ),
+    );
+    second.set(
+        "Contents",
+        lopdf::Object::String(vec![0; 8], lopdf::StringFormat::Hexadecimal),
+    );
+    let two_ranges = append(second);
+    assert!(
+        structure_problem(&two_ranges).contains("more than one /ByteRange"),
+        "{}",
+        structure_problem(&two_ranges)
+    );
+    let (code, out) = env.verify(&two_ranges);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Signature: INVALID"), "{out}");
+    assert!(!out.contains("Signature: valid"), "{out}");
+
+    // A second signature dictionary without a byte range in plain text.
+    let mut hidden = lopdf::Dictionary::new();
+    hidden.set("Type", lopdf::Object::Name(b"Sig".to_vec()));
+    let two_signatures = append(hidden);
+    assert!(
+        structure_problem(&two_signatures).contains("2 signature dictionaries"),
+        "{}",
+        structure_problem(&two_signatures)
+    );
+    // A second signature field.
+    let mut field = lopdf::Dictionary::new();
+    field.set("FT", lopdf::Object::Name(b"Sig".to_vec()));
+    let two_fields = append(field);
+    assert!(
+        structure_problem(&two_fields).contains("2 signature fields"),
+        "{}",
+        structure_problem(&two_fields)
+    );
+}
+
+#[test]
+fn a_malformed_byte_range_or_contents_is_a_clean_error() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    let (b, c) = hole(&bytes);
+    let d = bytes.len() - c;
+    let cases = [
+        (format!("0 {b} {c}"), "four numbers"),
+        (format!("0 {b}"), "four numbers"),
+        (String::new(), "four numbers"),
+        (format!("0 {b} {c} {d} 7"), "four numbers"),
+        (format!("0 {c} {b} {d}"), "does not fit"),
+        (format!("0 {b} {b} {d}"), "does not fit"),
+        (format!("0 {b} {c} {}", d + 1), "does not fit"),
+        (format!("0 {b} {} {d}", usize::MAX), "does not fit"),
+        (format!("1 {b} {c} {}", d - 1), "does not fit"),
+        (format!("0 {b} {c} x"), "other than numbers"),
+        (format!("0 -{b} {c} {d}"), "other than numbers"),
+        (format!("0 {} {c} {d}", b + 1), "does not surround"),
+        (format!("0 {b} {} {d}", c - 1), "does not surround"),
+        (format!("0 {b} {c} {}", d - 1), ""),
+    ];
+    for (range, why) in cases {
+        let tampered = with_range(&bytes, &range);
+        let state = verify::check(&tampered).unwrap().signature;
+        match &state {
+            SignatureState::Invalid(Problem::Structure(s)) => {
+                assert!(s.contains(why), "[{range}]: {s}")
+            }
+            // A well-formed range that leaves bytes out: the signed bytes differ.
+            SignatureState::Invalid(Problem::DigestMismatch) if why.is_empty() => {}
+            other => panic!("[{range}]: {other:?}"),
+        }
+        let (code, out) = env.verify(&tampered);
+        assert_eq!(code, 1, "[{range}]: {out}");
+        assert!(out.contains("Signature: INVALID"), "[{range}]: {out}");
+    }
+    // The hole: a digit that is not hex, and an odd number of digits.
+    let mut not_hex = bytes.clone();
+    not_hex[b + 5] = b'z';
+    assert!(structure_problem(&not_hex).contains("not lowercase hex"));
+    let mut odd = with_range(&bytes, &format!("0 {b} {} {}", c - 1, d + 1));
+    odd[c - 2] = b'>';
+    assert!(
+        structure_problem(&odd).contains("odd number"),
+        "{}",
+        structure_problem(&odd)
+    );
+    // No hole at all where the range says.
+    let mut no_angle = bytes.clone();
+    no_angle[b] = b'(';
+    assert!(structure_problem(&no_angle).contains("does not surround"));
+}
+
+/// A small deterministic pseudo-random sequence (no dependency, same cases every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % below
+    }
+}
+
+#[test]
+fn truncated_and_mutated_records_never_panic_nor_pass() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    let len = bytes.len();
+    let mut rng = Lcg(0x5eed);
+    let mut cases: Vec<Vec<u8>> = Vec::new();
+    // Truncated anywhere, the edges included.
+    let mut cuts: Vec<usize> = (0..120).map(|_| rng.next(len)).collect();
+    cuts.extend([0, 1, 4, 5, 6, len - 1, len - 2, len / 2]);
+    for cut in cuts {
+        cases.push(bytes[..cut].to_vec());
+    }
+    // One to four bytes set to random values at random places.
+    for _ in 0..200 {
+        let mut mutated = bytes.clone();
+        for _ in 0..1 + rng.next(4) {
+            let at = rng.next(len);
+            mutated[at] = rng.next(256) as u8;
+        }
+        if mutated != bytes {
+            cases.push(mutated);
+        }
+    }
+    for case in &cases {
+        match verify::check(case) {
+            Err(_) => assert!(
+                !case.starts_with(b"%PDF-"),
+                "only a lost header is unreadable"
+            ),
+            Ok(checked) => assert!(
+                !matches!(
+                    checked.signature,
+                    SignatureState::Valid { uncovered: 0, .. }
+                ),
+                "a changed file passed ({} bytes)",
+                case.len()
+            ),
+        }
+    }
+    // Through the binary, a few of them: an answer and an exit code, never a panic.
+    for case in cases.iter().step_by(40) {
+        let file = env.path("case.pdf");
+        std::fs::write(&file, case).unwrap();
+        let out = env.run(&["verify", file.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(matches!(out.status.code(), Some(1 | 2)), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

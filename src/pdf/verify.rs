@@ -78,25 +78,96 @@ pub enum Unreadable {
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Checks `bytes` as a signed record.
+///
+/// A signed record has exactly one signature: one `/ByteRange` in the file's bytes, one
+/// signature dictionary and one signature field in its structure, the dictionary holding
+/// that same byte range and the `/Contents` the range leaves out. Anything else (a second
+/// signature, one hidden in a compressed object stream, a byte range that is not the
+/// dictionary's) is reported as invalid rather than checking one of them.
 pub fn check(bytes: &[u8]) -> Result<Checked, Unreadable> {
     if !bytes.starts_with(b"%PDF-") {
         return Err(Unreadable::NotPdf);
     }
-    let meta = lopdf::Document::load_mem(bytes)
-        .ok()
-        .and_then(|doc| post::read_meta(&doc));
-    let signature = match find_last(bytes, b"/ByteRange") {
-        None => SignatureState::Unsigned,
-        Some(at) => match check_signature(bytes, at) {
+    let doc = lopdf::Document::load_mem(bytes).ok();
+    let meta = doc.as_ref().and_then(post::read_meta);
+    let found = doc.as_ref().map(signature_objects);
+    let ranges = positions(bytes, b"/ByteRange");
+    let signature = match (ranges.as_slice(), &found) {
+        ([], None) => SignatureState::Unsigned,
+        ([], Some(found)) if found.dictionaries.is_empty() && found.fields == 0 => {
+            SignatureState::Unsigned
+        }
+        ([], Some(_)) => SignatureState::Invalid(structure(
+            "a signature whose /ByteRange is not in the file's plain text",
+        )),
+        ([at], _) => match check_signature(bytes, *at, found.as_ref()) {
             Ok(state) => state,
             Err(problem) => SignatureState::Invalid(problem),
         },
+        (_, _) => SignatureState::Invalid(structure(
+            "more than one /ByteRange: more than one signature, or one added after signing",
+        )),
     };
     Ok(Checked { meta, signature })
 }
 
-fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
+/// The signature dictionaries (their byte range and contents) and the number of signature
+/// fields in a parsed document.
+struct SignatureObjects {
+    dictionaries: Vec<SignatureDictionary>,
+    fields: usize,
+}
+
+/// What a signature dictionary holds: its `/ByteRange` numbers and `/Contents` bytes.
+struct SignatureDictionary {
+    range: Option<Vec<i64>>,
+    contents: Option<Vec<u8>>,
+}
+
+fn signature_objects(doc: &lopdf::Document) -> SignatureObjects {
+    let mut found = SignatureObjects {
+        dictionaries: Vec::new(),
+        fields: 0,
+    };
+    for object in doc.objects.values() {
+        let dict = match object {
+            lopdf::Object::Dictionary(d) => d,
+            lopdf::Object::Stream(s) => &s.dict,
+            _ => continue,
+        };
+        let name = |key: &[u8]| dict.get(key).and_then(lopdf::Object::as_name).ok();
+        if name(b"FT") == Some(b"Sig") {
+            found.fields += 1;
+        }
+        let is_signature =
+            dict.has(b"ByteRange") || matches!(name(b"Type"), Some(b"Sig" | b"DocTimeStamp"));
+        if is_signature {
+            let range = dict
+                .get(b"ByteRange")
+                .and_then(lopdf::Object::as_array)
+                .ok()
+                .and_then(|a| a.iter().map(|n| n.as_i64().ok()).collect());
+            let contents = dict
+                .get(b"Contents")
+                .and_then(lopdf::Object::as_str)
+                .ok()
+                .map(<[u8]>::to_vec);
+            found
+                .dictionaries
+                .push(SignatureDictionary { range, contents });
+        }
+    }
+    found
+}
+
+fn positions(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
+    let mut at = Vec::new();
+    let mut from = 0;
+    while let Some(i) = find(&haystack[from..], needle) {
+        at.push(from + i);
+        from += i + needle.len();
+    }
+    at
 }
 
 fn structure(s: &str) -> Problem {
@@ -128,7 +199,11 @@ fn byte_range(bytes: &[u8], at: usize) -> Result<[usize; 4], Problem> {
         .map_err(|_| structure("/ByteRange does not hold four numbers"))
 }
 
-fn check_signature(bytes: &[u8], at: usize) -> Result<SignatureState, Problem> {
+fn check_signature(
+    bytes: &[u8],
+    at: usize,
+    found: Option<&SignatureObjects>,
+) -> Result<SignatureState, Problem> {
     let [a, b, c, d] = byte_range(bytes, at)?;
     let len = bytes.len();
     if a != 0 || b >= c || c.checked_add(d).is_none_or(|end| end > len) {
@@ -141,12 +216,32 @@ fn check_signature(bytes: &[u8], at: usize) -> Result<SignatureState, Problem> {
     if find(&bytes[b.saturating_sub(12)..b], b"/Contents").is_none() {
         return Err(structure("/ByteRange does not surround /Contents"));
     }
-    let der = from_hex(&bytes[b + 1..c - 1])?;
+    let contents = from_hex(&bytes[b + 1..c - 1])?;
+    let found = found.ok_or_else(|| structure("the PDF's structure cannot be read"))?;
+    let [dict] = found.dictionaries.as_slice() else {
+        return Err(structure(&format!(
+            "{} signature dictionaries, not one",
+            found.dictionaries.len()
+        )));
+    };
+    if found.fields != 1 {
+        return Err(structure(&format!(
+            "{} signature fields, not one",
+            found.fields
+        )));
+    }
+    let numbers = [a, b, c, d].map(|n| i64::try_from(n).unwrap_or(-1));
+    if dict.range.as_deref() != Some(&numbers[..]) || dict.contents.as_ref() != Some(&contents) {
+        return Err(structure(
+            "the /ByteRange and /Contents in the file are not those of its signature dictionary",
+        ));
+    }
+    let der = der_of(&contents)?;
     let digest = Sha256::new()
         .chain_update(&bytes[..b])
         .chain_update(&bytes[c..c + d])
         .finalize();
-    let signer = verify_cms(&der, &digest)?;
+    let signer = verify_cms(der, &digest)?;
     Ok(SignatureState::Valid {
         signer: signer.name,
         issuer: signer.issuer,
@@ -157,8 +252,8 @@ fn check_signature(bytes: &[u8], at: usize) -> Result<SignatureState, Problem> {
     })
 }
 
-/// Hex digits to bytes: the DER signature, then only zero padding. Only the lowercase digits
-/// aarshjul writes are accepted, so no byte of the hole can change without notice.
+/// Hex digits to bytes. Only the lowercase digits aarshjul writes are accepted, so no byte of
+/// the hole can change without notice.
 fn from_hex(hex: &[u8]) -> Result<Vec<u8>, Problem> {
     if !hex.len().is_multiple_of(2) {
         return Err(structure("odd number of hex digits in /Contents"));
@@ -175,19 +270,20 @@ fn from_hex(hex: &[u8]) -> Result<Vec<u8>, Problem> {
             _ => return Err(structure("/Contents is not lowercase hex")),
         }
     }
-    let mut reader = SliceReader::new(&out).map_err(|e| Problem::Cms(e.to_string()))?;
-    let header = der::Header::decode(&mut reader).map_err(|e| Problem::Cms(e.to_string()))?;
-    let total = (header
-        .encoded_len()
-        .map_err(|e| Problem::Cms(e.to_string()))?
-        + header.length)
-        .map_err(|e| Problem::Cms(e.to_string()))?;
+    Ok(out)
+}
+
+/// The DER signature at the start of the hole's bytes; the rest must be zero padding.
+fn der_of(contents: &[u8]) -> Result<&[u8], Problem> {
+    let cms = |e: der::Error| Problem::Cms(e.to_string());
+    let mut reader = SliceReader::new(contents).map_err(cms)?;
+    let header = der::Header::decode(&mut reader).map_err(cms)?;
+    let total = (header.encoded_len().map_err(cms)? + header.length).map_err(cms)?;
     let total = usize::try_from(total).map_err(|e| Problem::Cms(e.to_string()))?;
-    if total > out.len() || out[total..].iter().any(|&b| b != 0) {
+    if total > contents.len() || contents[total..].iter().any(|&b| b != 0) {
         return Err(structure("/Contents holds more than the signature"));
     }
-    out.truncate(total);
-    Ok(out)
+    Ok(&contents[..total])
 }
 
 /// What a signature that holds says about its signer.
