@@ -1214,3 +1214,51 @@ fn truncated_and_mutated_records_never_panic_nor_pass() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn a_database_that_cannot_be_read_still_gets_a_verdict_about_the_file() {
+    let env = Env::new();
+    let bytes = env.signed_pdf();
+    let file = env.path("kept.pdf");
+    std::fs::write(&file, &bytes).unwrap();
+    // Not aarshjul's database, and a damaged one.
+    let foreign = env.path("foreign.sqlite");
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let damaged = env.path("damaged.sqlite");
+    let mut junk = b"SQLite format 3\0".to_vec();
+    junk.extend(std::iter::repeat_n(0xa5, 4096));
+    std::fs::write(&damaged, junk).unwrap();
+    for db in [&foreign, &damaged] {
+        let out = env.run_with(
+            &["verify", file.to_str().unwrap()],
+            &[("AARSHJUL_DB", db.to_str().unwrap())],
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{text}{err}");
+        assert!(err.is_empty(), "{err}");
+        assert!(
+            text.contains("Signature: valid, covers the whole file"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Database: could not compare with the database: "),
+            "{text}"
+        );
+        assert!(text.contains("Verdict: VALID SIGNATURE"), "{text}");
+    }
+    // A changed file with an unreadable database is still reported as changed.
+    let mut tampered = bytes.clone();
+    tampered[200] ^= 0x04;
+    std::fs::write(&file, &tampered).unwrap();
+    let out = env.run_with(
+        &["verify", file.to_str().unwrap()],
+        &[("AARSHJUL_DB", foreign.to_str().unwrap())],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("Verdict: INVALID"), "{text}");
+}

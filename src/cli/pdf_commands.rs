@@ -11,6 +11,7 @@ use crate::pdf::verify::{self, Problem, SignatureState, Unreadable};
 use crate::pdf::{self, ExportError, ExportOptions, Replace};
 use crate::record::{Match, match_fingerprint, when};
 use crate::review::{Change, Event};
+use crate::store::Store;
 use sha2::{Digest, Sha256};
 
 /// `aarshjul export`.
@@ -112,6 +113,9 @@ pub fn export(
 enum DbCheck {
     /// Nothing to compare with (no database, or it does not hold the review); why.
     Skipped(String),
+    /// The database could not be read (locked, damaged, not aarshjul's); why. The verdict
+    /// is then about the file alone.
+    Failed(String),
     /// The database holds the review.
     Compared(Comparison),
 }
@@ -276,7 +280,7 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
         }
         worst(match &db {
             DbCheck::Compared(c) => compared_verdict(c),
-            DbCheck::Skipped(_) => Verdict::SignatureOnly,
+            DbCheck::Skipped(_) | DbCheck::Failed(_) => Verdict::SignatureOnly,
         });
     } else {
         println!(
@@ -311,6 +315,15 @@ fn compared_verdict(c: &Comparison) -> Verdict {
 fn db_lines(db: &DbCheck, lang: Lang) -> Vec<String> {
     let c = match db {
         DbCheck::Skipped(why) => return vec![why.clone()],
+        DbCheck::Failed(why) => {
+            return vec![format!(
+                "{}: {why}",
+                lang.pick(
+                    "kunne ikke sammenligne med databasen",
+                    "could not compare with the database"
+                )
+            )];
+        }
         DbCheck::Compared(c) => c,
     };
     let mut lines = vec![match c.state {
@@ -381,8 +394,8 @@ fn verdict_text(verdict: Verdict, lang: Lang) -> &'static str {
             "Verdict: VALID — the file is unchanged since it was signed, and the database exported it of the review as it stands",
         ),
         Verdict::SignatureOnly => lang.pick(
-            "Resultat: GYLDIG UNDERSKRIFT — filen er uændret siden underskriften; den er ikke sammenlignet med en database",
-            "Verdict: VALID SIGNATURE — the file is unchanged since it was signed; it was not compared with a database",
+            "Resultat: GYLDIG UNDERSKRIFT — filen er uændret siden underskriften; den er ikke sammenlignet med en database, se ovenfor",
+            "Verdict: VALID SIGNATURE — the file is unchanged since it was signed; it was not compared with a database, see above",
         ),
         Verdict::Changed => lang.pick(
             "Resultat: ÆNDRET — underskriften er gyldig, men gennemgangen er ændret, siden filen blev lavet; den viser ikke gennemgangen, som den står",
@@ -456,10 +469,13 @@ fn compare_with_db(
     let Ok(period) = period.parse() else {
         return skipped(lang.pick("ukendt periode i filen", "unknown period in the file"));
     };
-    let store = open(global, lang)?;
-    let events = store
-        .review_events(org, period)
-        .map_err(|e| Failure(e.message(lang)))?;
+    // A database that cannot be read does not make the file unreadable: say why and go on
+    // with the verdict about the file itself.
+    let read = Store::open(&global.db).and_then(|store| store.review_events(org, period));
+    let events = match read {
+        Ok(events) => events,
+        Err(e) => return Ok(DbCheck::Failed(e.message(lang))),
+    };
     if crate::record::content_events(&events).is_empty() {
         return skipped(lang.pick(
             "databasen har ikke denne gennemgang; kun underskriften er kontrolleret",
