@@ -1262,3 +1262,25 @@ fn a_database_that_cannot_be_read_still_gets_a_verdict_about_the_file() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("Verdict: INVALID"), "{text}");
 }
+
+#[test]
+fn a_file_over_64_mb_is_not_parsed() {
+    let env = Env::new();
+    let big = env.path("big.pdf");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(64 * 1024 * 1024 + 1).unwrap();
+    drop(f);
+    let mut start = std::fs::OpenOptions::new().write(true).open(&big).unwrap();
+    std::io::Write::write_all(&mut start, b"%PDF-1.7\n").unwrap();
+    let err = env.refused(&["verify", big.to_str().unwrap()]);
+    assert!(err.contains("over 64 MB"), "{err}");
+    // An endless device is read no further than the limit.
+    let err = env.refused(&["verify", "/dev/zero"]);
+    assert!(err.contains("over 64 MB"), "{err}");
+    let mut huge = b"%PDF-1.7\n".to_vec();
+    huge.resize(verify::MAX_FILE_BYTES + 1, b' ');
+    assert_eq!(
+        verify::check(&huge).unwrap_err(),
+        verify::Unreadable::TooLarge
+    );
+}

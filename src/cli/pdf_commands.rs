@@ -163,19 +163,31 @@ enum Verdict {
 /// `aarshjul verify FILE.pdf`.
 pub fn verify(global: &Global, file: &Path) -> Outcome2 {
     let lang = global.lang();
-    let bytes = std::fs::read(file).map_err(|e| {
+    let too_large = || {
+        Failure(format!(
+            "{}: {}",
+            file.display(),
+            lang.pick(
+                "filen er over 64 MB og læses ikke; en gennemgangspost fra aarshjul fylder under 1 MB",
+                "the file is over 64 MB and is not read; a review record from aarshjul is under 1 MB"
+            )
+        ))
+    };
+    let bytes = read_at_most(file, verify::MAX_FILE_BYTES).map_err(|e| {
         Failure(format!(
             "{}: {} ({e})",
             file.display(),
             lang.pick("kan ikke læses", "cannot be read")
         ))
     })?;
-    let checked = verify::check(&bytes).map_err(|Unreadable::NotPdf| {
-        Failure(format!(
+    let bytes = bytes.ok_or_else(too_large)?;
+    let checked = verify::check(&bytes).map_err(|e| match e {
+        Unreadable::NotPdf => Failure(format!(
             "{}: {}",
             file.display(),
             lang.pick("er ikke en PDF-fil", "is not a PDF file")
-        ))
+        )),
+        Unreadable::TooLarge => too_large(),
     })?;
     let mut verdict = Verdict::Valid;
     let mut worst = |v: Verdict| verdict = verdict.max(v);
@@ -297,6 +309,19 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
         Verdict::Valid | Verdict::SignatureOnly => ExitCode::SUCCESS,
         _ => ExitCode::from(1),
     })
+}
+
+/// The file's bytes, or `None` when it holds more than `limit` (a device or a growing file
+/// included: no more than `limit + 1` bytes are read).
+fn read_at_most(file: &Path, limit: usize) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let f = std::fs::File::open(file)?;
+    if f.metadata()?.len() > limit as u64 {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    f.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= limit).then_some(bytes))
 }
 
 /// The verdict the database comparison alone leads to.

@@ -72,9 +72,12 @@ pub enum Problem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unreadable {
     NotPdf,
+    /// Larger than [`MAX_FILE_BYTES`]: not parsed at all.
+    TooLarge,
 }
 
-/// The largest file `verify` reads: a review record is well under 1 MB.
+/// The largest file `verify` reads: a review record is well under 1 MB, and a parser is not
+/// handed arbitrarily large untrusted input.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Checks `bytes` as a signed record.
@@ -85,6 +88,9 @@ pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 /// signature, one hidden in a compressed object stream, a byte range that is not the
 /// dictionary's) is reported as invalid rather than checking one of them.
 pub fn check(bytes: &[u8]) -> Result<Checked, Unreadable> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Unreadable::TooLarge);
+    }
     if !bytes.starts_with(b"%PDF-") {
         return Err(Unreadable::NotPdf);
     }
