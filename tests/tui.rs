@@ -746,3 +746,22 @@ fn no_color_draws_without_colour_and_keeps_every_mark() {
         assert!(text.contains("! Månedsgennemgang") && text.contains("overskredet"));
     }
 }
+
+#[test]
+fn back_from_a_review_keeps_it_selected_though_it_moved() {
+    let mut h = Harness::new(Lang::En);
+    h.open("skgr", "2026-11");
+    h.key(KeyCode::Char('n'));
+    h.type_text("H");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('S'));
+    h.key(KeyCode::Enter);
+    h.type_text("Leder");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    let s = h.app.selected_summary().unwrap();
+    assert_eq!(
+        (s.org.as_str(), s.period.key().as_str()),
+        ("skgr", "2026-11")
+    );
+}

@@ -430,7 +430,23 @@ fn update_review(app: &mut App, action: Action) -> Option<Effect> {
         }
         Action::ScrollUp => rs.scroll = rs.scroll.saturating_sub(5),
         Action::ScrollDown => rs.scroll = rs.scroll.saturating_add(5).min(200),
-        Action::Back => app.screen = Screen::Dashboard,
+        Action::Back => {
+            // Back on the review just left, wherever its new state sorts it.
+            let (org, period) = (app.checklists[rs.org].organisation.id.clone(), rs.period);
+            app.screen = Screen::Dashboard;
+            app.year = period.year();
+            if let Some(i) = app
+                .dashboard_rows()
+                .iter()
+                .filter_map(|r| match r {
+                    DashRow::Review(s) => Some(s),
+                    DashRow::Org(_) => None,
+                })
+                .position(|s| s.org == org && s.period == period)
+            {
+                app.dashboard_selected = i;
+            }
+        }
         Action::Quit => return update_dashboard(app, Action::Quit),
         Action::Help => app.overlay = Some(Overlay::Help),
         Action::Mark(_) | Action::EditNote | Action::Retract => return item_action(app, action),
