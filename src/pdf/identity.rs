@@ -112,6 +112,17 @@ impl IdentityError {
                             "holds no certificate for its key",
                         )
                         .to_string(),
+                    P12Error::Excessive(what) => format!(
+                        "{} ({what}); {}",
+                        lang.pick(
+                            "beder om urimeligt mange beregninger for at kontrollere adgangskoden",
+                            "asks for an unreasonable amount of work to check the password"
+                        ),
+                        lang.pick(
+                            "filen læses ikke; lav den igen med almindelige indstillinger",
+                            "the file is not read; export it again with ordinary settings"
+                        )
+                    ),
                 };
                 format!("{}: {why}", path.display())
             }

@@ -32,6 +32,53 @@ pub enum P12Error {
     /// The key is not an ECDSA P-256 key (e.g. RSA).
     UnsupportedKey(String),
     NoMatchingCertificate,
+    /// The file asks for more work or memory to check its password than any real file does
+    /// (iteration counts above [`MAX_ITERATIONS`], a huge scrypt cost): refused before
+    /// computing anything.
+    Excessive(String),
+}
+
+/// The most MAC or PBKDF2 iterations a file may ask for: RFC 8018 calls 10,000,000 fit "for
+/// especially critical keys"; OpenSSL writes 2,048.
+pub const MAX_ITERATIONS: u32 = 10_000_000;
+
+/// The most memory an scrypt cost may take (128 · N · r bytes): 256 MiB.
+const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
+
+/// Refuses key-derivation parameters that would take unreasonably long or much memory.
+fn check_cost(scheme: &pkcs5::EncryptionScheme<'_>) -> Result<(), P12Error> {
+    let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
+        return Ok(());
+    };
+    match &params.kdf {
+        pkcs5::pbes2::Kdf::Pbkdf2(p)
+            if p.iteration_count == 0 || p.iteration_count > MAX_ITERATIONS =>
+        {
+            Err(P12Error::Excessive(format!(
+                "PBKDF2 {} iterations",
+                p.iteration_count
+            )))
+        }
+        pkcs5::pbes2::Kdf::Scrypt(p) => {
+            let n = p.cost_parameter;
+            let r = u64::from(p.block_size);
+            let memory = n.checked_mul(r).and_then(|x| x.checked_mul(128));
+            let work = n
+                .checked_mul(r)
+                .and_then(|x| x.checked_mul(u64::from(p.parallelization)));
+            if memory.is_some_and(|m| m <= MAX_SCRYPT_MEMORY) && work.is_some_and(|w| w <= 1 << 26)
+            {
+                Ok(())
+            } else {
+                Err(P12Error::Excessive(format!(
+                    "scrypt N={n}, r={r}, p={}",
+                    p.parallelization
+                )))
+            }
+        }
+        // PBKDF2 within bounds, or a derivation this pkcs5 does not know (and cannot compute).
+        _ => Ok(()),
+    }
 }
 
 /// The contents of a PKCS#12 file: the key (PKCS#8 DER) and every certificate.
@@ -84,6 +131,7 @@ pub fn read(bytes: &[u8], password: &str) -> Result<Contents, P12Error> {
                 certificates.push(Certificate::from_der(der).map_err(not)?);
             } else if bag.bag_id == SHROUDED_KEY_BAG {
                 let info = pkcs8::EncryptedPrivateKeyInfo::from_der(value).map_err(not)?;
+                check_cost(&info.encryption_algorithm)?;
                 let doc = info.decrypt(password).map_err(|e| match e {
                     pkcs8::Error::EncryptedPrivateKey(
                         pkcs5::Error::AlgorithmParametersInvalid { .. },
@@ -140,6 +188,9 @@ fn explicit_inner(tlv: &[u8]) -> der::Result<&[u8]> {
 fn check_mac(mac: &pkcs12::mac_data::MacData, data: &[u8], password: &str) -> Result<(), P12Error> {
     let salt = mac.mac_salt.as_bytes();
     let rounds = mac.iterations;
+    if !(1..=MAX_ITERATIONS as i64).contains(&i64::from(rounds)) {
+        return Err(P12Error::Excessive(format!("MAC {rounds} iterations")));
+    }
     let expected = mac.mac.digest.as_bytes();
     let oid = mac.mac.algorithm.oid;
     let ok = if oid == const_oid::db::rfc5912::ID_SHA_256 {
@@ -179,6 +230,7 @@ fn decrypt(data: &EncryptedData, password: &str, mac_checked: bool) -> Result<Ve
             info.content_enc_alg.oid.to_string(),
         ));
     }
+    check_cost(&scheme)?;
     let ciphertext = info
         .encrypted_content
         .as_ref()
@@ -190,4 +242,61 @@ fn decrypt(data: &EncryptedData, password: &str, mac_checked: bool) -> Result<Ve
             pkcs5::Error::DecryptFailed => P12Error::NotP12("damaged encrypted part".into()),
             _ => P12Error::OldEncryption(info.content_enc_alg.oid.to_string()),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn excessive_iteration_counts_are_refused_before_computing() {
+        let salt = [7u8; 16];
+        let iv = [1u8; 16];
+        let ok = pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, &salt, &iv).unwrap();
+        assert_eq!(check_cost(&ok.into()), Ok(()));
+        let limit =
+            pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(MAX_ITERATIONS, &salt, &iv).unwrap();
+        assert_eq!(check_cost(&limit.into()), Ok(()));
+        let slow =
+            pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(MAX_ITERATIONS + 1, &salt, &iv)
+                .unwrap();
+        assert!(matches!(
+            check_cost(&slow.into()),
+            Err(P12Error::Excessive(_))
+        ));
+        let huge = scrypt_params(20, 8, 1);
+        let huge = pkcs5::pbes2::Parameters::scrypt_aes256cbc(huge, &salt, &iv).unwrap();
+        assert!(matches!(
+            check_cost(&huge.into()),
+            Err(P12Error::Excessive(_))
+        ));
+        let fine = scrypt_params(14, 8, 1);
+        let fine = pkcs5::pbes2::Parameters::scrypt_aes256cbc(fine, &salt, &iv).unwrap();
+        assert_eq!(check_cost(&fine.into()), Ok(()));
+
+        for rounds in [i32::MAX, MAX_ITERATIONS as i32 + 1, 0, -5] {
+            let mac = pkcs12::mac_data::MacData {
+                mac: pkcs12::digest_info::DigestInfo {
+                    algorithm: spki::AlgorithmIdentifierOwned {
+                        oid: const_oid::db::rfc5912::ID_SHA_256,
+                        parameters: None,
+                    },
+                    digest: OctetString::new(vec![0; 32]).unwrap(),
+                },
+                mac_salt: OctetString::new(vec![0; 8]).unwrap(),
+                iterations: rounds,
+            };
+            let started = Instant::now();
+            assert!(matches!(
+                check_mac(&mac, b"data", "pw"),
+                Err(P12Error::Excessive(_))
+            ));
+            assert!(started.elapsed() < Duration::from_secs(1));
+        }
+    }
+
+    fn scrypt_params(log_n: u8, r: u32, p: u32) -> pkcs5::scrypt::Params {
+        pkcs5::scrypt::Params::new(log_n, r, p, 32).unwrap()
+    }
 }
