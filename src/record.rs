@@ -1,15 +1,18 @@
 //! The review record: everything the exported PDF says about one review, built from the
 //! checklist and the review's events, and its fingerprint. Pure: no I/O, no clock.
 //!
-//! The fingerprint is the SHA-256 of a canonical JSON of the review's events and the texts of
-//! its items. Export events are left out of both, so exporting again does not change what an
-//! earlier export proves.
+//! The record fingerprint is the SHA-256 of a canonical JSON of the review's content events
+//! (export events left out, so exporting again does not change what an earlier export
+//! proves). It does not read today's checklist: each item sign-off carries the SHA-256 of the
+//! item text it was signed against ([`crate::checklist::Item::fingerprint`]), which binds the texts in, so a
+//! later edit of the checklist leaves every earlier record verifiable. The canonical form is
+//! spelled out here, field by field and versioned (`"v":2`), and pinned by a golden test.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::checklist::{Checklist, Item, Organisation, hex};
+use crate::checklist::{Checklist, Organisation, hex};
 use crate::i18n::Lang;
 use crate::period::{Period, local_date, local_time};
 use crate::review::{Change, Counts, Event, Meeting, Review, SignOff, Signature};
@@ -32,7 +35,7 @@ pub struct Record {
     pub history: Vec<HistoryLine>,
     /// Who signed the review; `None` for a draft.
     pub signature: Option<Signature>,
-    /// SHA-256 hex of [`canonical_json`].
+    /// SHA-256 hex of [`canonical_json`] (version [`FINGERPRINT_VERSION`]).
     pub fingerprint: String,
 }
 
@@ -105,7 +108,7 @@ impl Record {
             meetings: review.meetings.clone(),
             history,
             signature: review.signature.clone(),
-            fingerprint: fingerprint(checklist, period, events),
+            fingerprint: fingerprint(&checklist.organisation.id, period, events),
         }
     }
 
@@ -145,38 +148,120 @@ fn actor(change: &Change) -> &str {
     }
 }
 
-/// The canonical form the fingerprint is taken of.
+/// The version of the canonical form; the PDF states it beside the fingerprint.
+/// Version 1 (the first release) also hashed the checklist's current item texts.
+pub const FINGERPRINT_VERSION: u32 = 2;
+
+/// The canonical form the fingerprint is taken of. Its own structs, not the stored events'
+/// serialisation, so a field added to [`Change`] cannot silently move every fingerprint:
+/// [`canonical_change`] names every field of every content event and will not compile
+/// until a new one is placed here or deliberately left out (with a new version).
 #[derive(Serialize)]
-struct Canonical<'a> {
-    schema: u32,
+struct CanonicalV2<'a> {
+    v: u32,
     org: &'a str,
     period: String,
-    items: Vec<&'a Item>,
     events: Vec<CanonicalEvent<'a>>,
 }
 
 #[derive(Serialize)]
 struct CanonicalEvent<'a> {
     seq: i64,
+    /// UTC, RFC 3339 with microseconds: "2026-11-22T13:01:00.000000Z".
     at: String,
-    change: &'a Change,
+    kind: &'static str,
+    change: CanonicalChange<'a>,
 }
 
-/// The canonical JSON of a review: its organisation and period, the full text of its items
-/// (checklist order) and its events except exports (oldest first), with instants in UTC to
-/// the microsecond. Field order is fixed by the structs, so the bytes are stable.
-pub fn canonical_json(checklist: &Checklist, period: Period, events: &[Event]) -> Vec<u8> {
-    let canonical = Canonical {
-        schema: 1,
-        org: &checklist.organisation.id,
+/// The content of one event; which kind it is stands in [`CanonicalEvent::kind`].
+#[derive(Serialize)]
+#[serde(untagged)]
+enum CanonicalChange<'a> {
+    ItemSigned {
+        item: &'a str,
+        status: &'static str,
+        note: Option<&'a str>,
+        by: &'a str,
+        /// SHA-256 of the item's text when it was signed ([`crate::checklist::Item::fingerprint`]).
+        item_text_sha256: &'a str,
+    },
+    ItemRetracted {
+        item: &'a str,
+        by: &'a str,
+    },
+    ReviewSigned {
+        by: &'a str,
+        role: &'a str,
+    },
+    ReviewReopened {
+        by: &'a str,
+        reason: &'a str,
+    },
+    WalkthroughHeld {
+        date: String,
+        department: &'a str,
+        leader: &'a str,
+        attendees: &'a [String],
+        sections: &'a [String],
+        sections_sha256: &'a str,
+    },
+}
+
+/// The canonical content of a change; `None` for an export, which is no part of it.
+fn canonical_change(change: &Change) -> Option<CanonicalChange<'_>> {
+    Some(match change {
+        Change::ItemSigned {
+            item,
+            status,
+            note,
+            by,
+            fingerprint,
+        } => CanonicalChange::ItemSigned {
+            item,
+            status: status.key(),
+            note: note.as_deref(),
+            by,
+            item_text_sha256: fingerprint,
+        },
+        Change::ItemRetracted { item, by } => CanonicalChange::ItemRetracted { item, by },
+        Change::ReviewSigned { by, role } => CanonicalChange::ReviewSigned { by, role },
+        Change::ReviewReopened { by, reason } => CanonicalChange::ReviewReopened { by, reason },
+        Change::WalkthroughHeld(Meeting {
+            date,
+            department,
+            leader,
+            attendees,
+            sections,
+            sections_fingerprint,
+        }) => CanonicalChange::WalkthroughHeld {
+            date: date.format("%Y-%m-%d").to_string(),
+            department,
+            leader,
+            attendees,
+            sections,
+            sections_sha256: sections_fingerprint,
+        },
+        Change::ExportMade { .. } => return None,
+    })
+}
+
+/// The canonical JSON of a review: `{"v":2,"org":…,"period":…,"events":[…]}` with its
+/// content events (exports left out) oldest first, each `{"seq","at","kind","change"}`, no
+/// whitespace, fields in the order written here.
+pub fn canonical_json(org: &str, period: Period, events: &[Event]) -> Vec<u8> {
+    let canonical = CanonicalV2 {
+        v: FINGERPRINT_VERSION,
+        org,
         period: period.key(),
-        items: checklist.items_of(period.cadence()).collect(),
-        events: content_events(events)
-            .into_iter()
-            .map(|e| CanonicalEvent {
-                seq: e.seq,
-                at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                change: &e.change,
+        events: events
+            .iter()
+            .filter_map(|e| {
+                Some(CanonicalEvent {
+                    seq: e.seq,
+                    at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                    kind: e.change.kind(),
+                    change: canonical_change(&e.change)?,
+                })
             })
             .collect(),
     };
@@ -184,8 +269,8 @@ pub fn canonical_json(checklist: &Checklist, period: Period, events: &[Event]) -
 }
 
 /// The record fingerprint: SHA-256 (hex) of [`canonical_json`].
-pub fn fingerprint(checklist: &Checklist, period: Period, events: &[Event]) -> String {
-    hex(&Sha256::digest(canonical_json(checklist, period, events)))
+pub fn fingerprint(org: &str, period: Period, events: &[Event]) -> String {
+    hex(&Sha256::digest(canonical_json(org, period, events)))
 }
 
 /// How a record fingerprint relates to a review's events in the database.
@@ -195,29 +280,22 @@ pub enum Match {
     Current,
     /// The review as it stood after event `seq`; it has changed since.
     Earlier { seq: i64 },
-    /// No state of the review (with the checklist's current texts) has this fingerprint.
+    /// No state of the review has this fingerprint.
     None,
 }
 
 /// Finds the state of the review whose fingerprint is `fingerprint`: now, or after one of
 /// its earlier events.
-pub fn match_fingerprint(
-    checklist: &Checklist,
-    period: Period,
-    events: &[Event],
-    fingerprint: &str,
-) -> Match {
-    let content = content_events(events);
-    let current = self::fingerprint(checklist, period, events);
-    if current == fingerprint {
+pub fn match_fingerprint(org: &str, period: Period, events: &[Event], fingerprint: &str) -> Match {
+    let content: Vec<Event> = content_events(events).into_iter().cloned().collect();
+    if self::fingerprint(org, period, &content) == fingerprint {
         return Match::Current;
     }
-    let owned: Vec<Event> = content.into_iter().cloned().collect();
-    (1..owned.len())
+    (1..content.len())
         .rev()
-        .find(|&n| self::fingerprint(checklist, period, &owned[..n]) == fingerprint)
+        .find(|&n| self::fingerprint(org, period, &content[..n]) == fingerprint)
         .map_or(Match::None, |n| Match::Earlier {
-            seq: owned[n - 1].seq,
+            seq: content[n - 1].seq,
         })
 }
 
@@ -235,9 +313,9 @@ pub fn when(at: DateTime<Utc>, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checklist::Section;
+    use crate::checklist::{Item, Section};
     use crate::period::Cadence;
-    use crate::review::Outcome;
+    use crate::review::{Meeting, Outcome};
 
     fn item(id: &str, title: &str) -> Item {
         Item {
@@ -348,11 +426,12 @@ mod tests {
     }
 
     #[test]
-    fn exports_do_not_change_the_fingerprint_but_everything_else_does() {
+    fn exports_and_checklist_edits_do_not_change_the_fingerprint_but_events_do() {
         let list = list();
         let p: Period = "2026-Q4".parse().unwrap();
         let mut evs = events(&list);
-        let before = fingerprint(&list, p, &evs);
+        let before = fingerprint("skgr", p, &evs);
+        assert_eq!(Record::build(&list, p, &evs).fingerprint, before);
         evs.push(ev(
             6,
             Change::ExportMade {
@@ -360,33 +439,141 @@ mod tests {
                 sha256: "00".into(),
                 fingerprint: before.clone(),
                 draft: false,
-                certificate_sha256: None,
+                certificate_sha256: Some("11".into()),
             },
         ));
-        assert_eq!(fingerprint(&list, p, &evs), before);
+        assert_eq!(fingerprint("skgr", p, &evs), before);
         assert_eq!(Record::build(&list, p, &evs).history.len(), 5);
 
+        // The checklist changes after the sign-off: the record flags the item, and its
+        // fingerprint (of the events, which carry the text they were signed against) stays.
         let mut changed_text = list.clone();
         changed_text.items[0].title = "Første, omformuleret".into();
-        assert_ne!(fingerprint(&changed_text, p, &evs), before);
+        changed_text.items[1].guidance = "Ny vejledning".into();
         let r = Record::build(&changed_text, p, &evs);
+        assert_eq!(r.fingerprint, before);
         assert_eq!(
             r.changed_items().map(|i| i.id.as_str()).collect::<Vec<_>>(),
-            ["a"]
+            ["a", "b"]
         );
 
-        assert_eq!(match_fingerprint(&list, p, &evs, &before), Match::Current);
-        let after_reopen = fingerprint(&list, p, &evs[..4]);
+        assert_eq!(match_fingerprint("skgr", p, &evs, &before), Match::Current);
+        let after_reopen = fingerprint("skgr", p, &evs[..4]);
         assert_eq!(
-            match_fingerprint(&list, p, &evs, &after_reopen),
+            match_fingerprint("skgr", p, &evs, &after_reopen),
             Match::Earlier { seq: 4 }
         );
-        assert_eq!(
-            match_fingerprint(&changed_text, p, &evs, &before),
-            Match::None
-        );
+        assert_eq!(match_fingerprint("skgr", p, &evs, "ab"), Match::None);
+        assert_eq!(match_fingerprint("other", p, &evs, &before), Match::None);
+
+        // Every part of a content event counts, the item text it was signed against too.
+        let mut signed_elsewhere = evs.clone();
+        if let Change::ItemSigned { fingerprint, .. } = &mut signed_elsewhere[0].change {
+            *fingerprint = "0".repeat(64);
+        }
+        assert_ne!(fingerprint("skgr", p, &signed_elsewhere), before);
+        let mut renoted = evs.clone();
+        if let Change::ItemSigned { note, .. } = &mut renoted[1].change {
+            *note = Some("Mangler stadig".into());
+        }
+        assert_ne!(fingerprint("skgr", p, &renoted), before);
+        let mut later = evs.clone();
+        later[2].at += chrono::Duration::microseconds(1);
+        assert_ne!(fingerprint("skgr", p, &later), before);
         evs.truncate(4);
-        assert_ne!(fingerprint(&list, p, &evs), before);
+        assert_ne!(fingerprint("skgr", p, &evs), before);
+    }
+
+    #[test]
+    fn the_record_fingerprint_is_pinned() {
+        // Changing these bytes makes every record exported so far verify as changed: they
+        // must not move. A new canonical form needs a new version number instead.
+        let p: Period = "2026-Q4".parse().unwrap();
+        let text = "ab".repeat(32);
+        let evs = vec![
+            ev(
+                1,
+                Change::ItemSigned {
+                    item: "a".into(),
+                    status: Outcome::Deviation,
+                    note: Some("Mangler »nøgle« – \"låst\"\nRettes".into()),
+                    by: "Henriette Salmon".into(),
+                    fingerprint: text.clone(),
+                },
+            ),
+            ev(
+                2,
+                Change::ItemRetracted {
+                    item: "a".into(),
+                    by: "H".into(),
+                },
+            ),
+            ev(
+                3,
+                Change::ItemSigned {
+                    item: "a".into(),
+                    status: Outcome::NotApplicable,
+                    note: None,
+                    by: "H".into(),
+                    fingerprint: text.clone(),
+                },
+            ),
+            ev(
+                4,
+                Change::WalkthroughHeld(Meeting {
+                    date: "2026-11-12".parse().unwrap(),
+                    department: "Krakasvej".into(),
+                    leader: "H".into(),
+                    attendees: vec!["Ann".into(), "Bo".into()],
+                    sections: vec!["Tavshedspligt".into()],
+                    sections_fingerprint: "cd".repeat(32),
+                }),
+            ),
+            ev(
+                5,
+                Change::ReviewSigned {
+                    by: "H".into(),
+                    role: "Leder".into(),
+                },
+            ),
+            ev(
+                6,
+                Change::ExportMade {
+                    file: "x.pdf".into(),
+                    sha256: "00".into(),
+                    fingerprint: "00".into(),
+                    draft: false,
+                    certificate_sha256: None,
+                },
+            ),
+            ev(
+                7,
+                Change::ReviewReopened {
+                    by: "H".into(),
+                    reason: "Forkert".into(),
+                },
+            ),
+        ];
+        let expected = concat!(
+            r#"{"v":2,"org":"skgr","period":"2026-Q4","events":["#,
+            r#"{"seq":1,"at":"2026-11-22T13:01:00.000000Z","kind":"item-signed","change":{"item":"a","status":"deviation","note":"Mangler »nøgle« – \"låst\"\nRettes","by":"Henriette Salmon","item_text_sha256":"abababababababababababababababababababababababababababababababab"}},"#,
+            r#"{"seq":2,"at":"2026-11-22T13:02:00.000000Z","kind":"item-retracted","change":{"item":"a","by":"H"}},"#,
+            r#"{"seq":3,"at":"2026-11-22T13:03:00.000000Z","kind":"item-signed","change":{"item":"a","status":"not-applicable","note":null,"by":"H","item_text_sha256":"abababababababababababababababababababababababababababababababab"}},"#,
+            r#"{"seq":4,"at":"2026-11-22T13:04:00.000000Z","kind":"walkthrough-held","change":{"date":"2026-11-12","department":"Krakasvej","leader":"H","attendees":["Ann","Bo"],"sections":["Tavshedspligt"],"sections_sha256":"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"}},"#,
+            r#"{"seq":5,"at":"2026-11-22T13:05:00.000000Z","kind":"review-signed","change":{"by":"H","role":"Leder"}},"#,
+            r#"{"seq":7,"at":"2026-11-22T13:07:00.000000Z","kind":"review-reopened","change":{"by":"H","reason":"Forkert"}}"#,
+            r#"]}"#
+        );
+        let canonical = canonical_json("skgr", p, &evs);
+        assert_eq!(String::from_utf8(canonical.clone()).unwrap(), expected);
+        assert_eq!(
+            fingerprint("skgr", p, &evs),
+            hex(&Sha256::digest(expected.as_bytes()))
+        );
+        assert_eq!(
+            fingerprint("skgr", p, &evs),
+            "00e3d6c7bf77dce407a975b6078f897089d6202c406505d7ee7b38f930039d3d"
+        );
     }
 
     #[test]

@@ -11,6 +11,8 @@ use sha2::{Digest, Sha256};
 
 struct Env {
     dir: tempfile::TempDir,
+    /// The checklists the binary reads: the shipped ones unless [`Env::own_checklists`].
+    checklists: PathBuf,
 }
 
 const YEAR: [&str; 4] = ["--org", "skgr", "--period", "2026"];
@@ -56,7 +58,22 @@ impl Env {
     fn new() -> Env {
         Env {
             dir: tempfile::tempdir().unwrap(),
+            checklists: Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists"),
         }
+    }
+
+    /// A copy of the shipped checklists the test may edit.
+    fn own_checklists(mut self) -> Env {
+        let copy = self.path("checklists");
+        std::fs::create_dir(&copy).unwrap();
+        for entry in std::fs::read_dir(&self.checklists).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name().to_string_lossy().ends_with(".toml") {
+                std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+            }
+        }
+        self.checklists = copy;
+        self
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -68,11 +85,10 @@ impl Env {
     }
 
     fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let checklists = Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_aarshjul"));
         cmd.args(args)
             .env("AARSHJUL_DB", self.db())
-            .env("AARSHJUL_CHECKLISTS", checklists)
+            .env("AARSHJUL_CHECKLISTS", &self.checklists)
             .env("AARSHJUL_NOW", "2026-11-22T13:00:00Z")
             .env("LANG", "en_GB.UTF-8")
             .env_remove("LC_ALL")
@@ -213,8 +229,10 @@ fn signed_record_reads_back_with_danish_text_footer_and_embedded_fonts() {
         assert!(all.contains(text), "missing {text:?} in\n{all}");
     }
     let doc = lopdf::Document::load_mem(&bytes).unwrap();
-    let (_, _, fingerprint, draft) = aarshjul::pdf::post::read_meta(&doc).unwrap();
-    assert!(!draft);
+    let meta = aarshjul::pdf::post::read_meta(&doc).unwrap();
+    let fingerprint = meta.fingerprint;
+    assert!(!meta.draft);
+    assert_eq!(meta.fingerprint_version, 2);
     for (n, text) in pages.iter().enumerate() {
         let footer = format!("Side {} af {}", n + 1, pages.len());
         assert!(text.contains(&footer), "page {}: {text}", n + 1);
@@ -307,7 +325,10 @@ fn signature_verifies_in_rust_and_the_export_is_recorded() {
         unreachable!()
     };
     assert_eq!(certificate_sha256.as_ref(), Some(signed_with));
-    assert_eq!(Some(fingerprint.clone()), checked.meta.map(|m| m.2));
+    assert_eq!(
+        Some(fingerprint.clone()),
+        checked.meta.map(|m| m.fingerprint)
+    );
     assert!(!draft);
     assert!(file.ends_with("record.pdf"));
     let identity = env.path("data/identity");
@@ -324,7 +345,7 @@ fn signature_verifies_in_rust_and_the_export_is_recorded() {
     // A second export signs with the same identity and leaves the fingerprint alone.
     let again = env.export("again.pdf", &[]);
     let again = verify::check(&again).unwrap();
-    assert_eq!(again.meta.unwrap().2, *fingerprint);
+    assert_eq!(again.meta.unwrap().fingerprint, *fingerprint);
 }
 
 #[test]
@@ -439,7 +460,7 @@ fn a_draft_says_so_on_every_page_and_is_not_signed() {
     );
     let checked = verify::check(&bytes).unwrap();
     assert_eq!(checked.signature, SignatureState::Unsigned);
-    assert!(checked.meta.unwrap().3, "marked as a draft");
+    assert!(checked.meta.unwrap().draft, "marked as a draft");
     let (code, out) = env.verify(&bytes);
     assert_eq!(code, 1);
     assert!(out.contains("the file is a draft"), "{out}");
@@ -1283,4 +1304,38 @@ fn a_file_over_64_mb_is_not_parsed() {
         verify::check(&huge).unwrap_err(),
         verify::Unreadable::TooLarge
     );
+}
+
+#[test]
+fn a_checklist_edited_after_export_leaves_the_record_verifiable() {
+    let env = Env::new().own_checklists();
+    let bytes = env.signed_pdf();
+    let fingerprint = |b: &[u8]| verify::check(b).unwrap().meta.unwrap().fingerprint;
+    // The organisation rewords an item's guidance after the review was signed and exported.
+    let toml = env.checklists.join("skgr.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let edited = text.replace(
+        "Sammenhold med en liste over enhederne, så ingen computer mangler.",
+        "Sammenhold med inventarlisten, så ingen computer eller tablet mangler.",
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&toml, edited).unwrap();
+
+    let (code, out) = env.verify(&bytes);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("the fingerprint matches the review as it stands"),
+        "{out}"
+    );
+    assert!(out.contains("Verdict: VALID — "), "{out}");
+
+    // Exported again: the same record fingerprint, and this PDF flags the reworded item,
+    // as the text changed since its sign-off; the earlier PDF flagged nothing.
+    let again = env.export("again.pdf", &[]);
+    assert_eq!(fingerprint(&again), fingerprint(&bytes));
+    let flagged = "ændret i tjeklisten efter registreringen";
+    assert!(!page_texts(&bytes).join(" ").contains(flagged));
+    assert!(page_texts(&again).join(" ").contains(flagged));
+    assert_eq!(env.verify(&again).0, 0);
+    assert_eq!(env.verify(&bytes).0, 0, "the first export still verifies");
 }

@@ -7,9 +7,10 @@ use super::{Failure, Global, Outcome2, ReviewArg, find_org, load, open, parse_pe
 use crate::checklist::hex;
 use crate::i18n::Lang;
 use crate::pdf::identity::{self, Identity, IdentityError};
+use crate::pdf::post::RecordMeta;
 use crate::pdf::verify::{self, Problem, SignatureState, Unreadable};
 use crate::pdf::{self, ExportError, ExportOptions, Replace};
-use crate::record::{Match, match_fingerprint, when};
+use crate::record::{FINGERPRINT_VERSION, Match, match_fingerprint, when};
 use crate::review::{Change, Event};
 use crate::store::Store;
 use sha2::{Digest, Sha256};
@@ -123,6 +124,8 @@ enum DbCheck {
 struct Comparison {
     /// The state of the review the record fingerprint matches.
     state: Match,
+    /// Something to say about how the state was found.
+    note: Option<String>,
     /// The export event that recorded this very file (its SHA-256).
     exported: Option<i64>,
     certificate: CertCheck,
@@ -196,7 +199,7 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
     match &checked.signature {
         SignatureState::Unsigned => {
             worst(Verdict::Invalid);
-            let draft = checked.meta.as_ref().is_some_and(|m| m.3);
+            let draft = checked.meta.as_ref().is_some_and(|m| m.draft);
             println!(
                 "{}",
                 if draft {
@@ -272,21 +275,19 @@ pub fn verify(global: &Global, file: &Path) -> Outcome2 {
             }
         }
     }
-    if let Some((org, period, fingerprint, _)) = &checked.meta {
-        println!("{}: {org} {period}", lang.pick("Gennemgang", "Review"));
+    if let Some(meta) = &checked.meta {
         println!(
-            "{}: {fingerprint}",
-            lang.pick("Postens fingeraftryk", "Record fingerprint")
+            "{}: {} {}",
+            lang.pick("Gennemgang", "Review"),
+            meta.org,
+            meta.period
         );
-        let db = compare_with_db(
-            global,
-            org,
-            period,
-            fingerprint,
-            &bytes,
-            certificate.as_deref(),
-            lang,
-        )?;
+        println!(
+            "{}: {}",
+            lang.pick("Postens fingeraftryk", "Record fingerprint"),
+            meta.fingerprint
+        );
+        let db = compare_with_db(global, meta, &bytes, certificate.as_deref(), lang);
         for line in db_lines(&db, lang) {
             println!("{}: {line}", lang.pick("Database", "Database"));
         }
@@ -351,7 +352,8 @@ fn db_lines(db: &DbCheck, lang: Lang) -> Vec<String> {
         }
         DbCheck::Compared(c) => c,
     };
-    let mut lines = vec![match c.state {
+    let mut lines: Vec<String> = c.note.iter().cloned().collect();
+    lines.push(match c.state {
         Match::Current => lang
             .pick(
                 "fingeraftrykket svarer til gennemgangen, som den står nu",
@@ -370,7 +372,7 @@ fn db_lines(db: &DbCheck, lang: Lang) -> Vec<String> {
                 "CHANGED — the fingerprint matches no state of the review in the database",
             )
             .to_string(),
-    }];
+    });
     lines.push(match c.exported {
         Some(seq) => lang
             .pick(
@@ -477,29 +479,27 @@ fn problem_text(problem: &Problem, lang: Lang) -> String {
 
 fn compare_with_db(
     global: &Global,
-    org: &str,
-    period: &str,
-    fingerprint: &str,
+    meta: &RecordMeta,
     bytes: &[u8],
     certificate: Option<&str>,
     lang: Lang,
-) -> Result<DbCheck, Failure> {
-    let skipped = |why: &str| Ok(DbCheck::Skipped(why.to_string()));
+) -> DbCheck {
+    let skipped = |why: &str| DbCheck::Skipped(why.to_string());
     if !global.db.exists() {
         return skipped(lang.pick(
             "ingen database at sammenligne med; kun underskriften er kontrolleret",
             "no database to compare with; only the signature was checked",
         ));
     }
-    let Ok(period) = period.parse() else {
+    let Ok(period) = meta.period.parse() else {
         return skipped(lang.pick("ukendt periode i filen", "unknown period in the file"));
     };
     // A database that cannot be read does not make the file unreadable: say why and go on
     // with the verdict about the file itself.
-    let read = Store::open(&global.db).and_then(|store| store.review_events(org, period));
+    let read = Store::open(&global.db).and_then(|store| store.review_events(&meta.org, period));
     let events = match read {
         Ok(events) => events,
-        Err(e) => return Ok(DbCheck::Failed(e.message(lang))),
+        Err(e) => return DbCheck::Failed(e.message(lang)),
     };
     if crate::record::content_events(&events).is_empty() {
         return skipped(lang.pick(
@@ -507,26 +507,57 @@ fn compare_with_db(
             "the database does not hold this review; only the signature was checked",
         ));
     }
-    let lists = match crate::checklist::load_dir(&global.checklists, lang) {
-        Ok(lists) => lists,
-        Err(_) => {
-            return skipped(lang.pick(
-                "tjeklisterne kunne ikke indlæses, så gennemgangen kunne ikke sammenlignes",
-                "the checklists could not be loaded, so the review could not be compared",
-            ));
+    let exported = exported_as(&events, bytes);
+    // The fingerprint is recomputed from the events alone (not from today's checklist), so
+    // a checklist edited since does not change it.
+    let (state, note) = match meta.fingerprint_version {
+        FINGERPRINT_VERSION => (
+            match_fingerprint(&meta.org, period, &events, &meta.fingerprint),
+            None,
+        ),
+        1 => (
+            state_at_export(&events, exported),
+            Some(
+                lang.pick(
+                    "fingeraftrykket er af den ældre form (v1), som ikke kan genberegnes; filen sammenlignes ved sin SHA-256 med de registrerede eksporter",
+                    "the fingerprint is of the older form (v1), which cannot be recomputed; the file is compared by its SHA-256 with the recorded exports",
+                )
+                .to_string(),
+            ),
+        ),
+        v => {
+            return DbCheck::Skipped(
+                lang.pick(
+                    "fingeraftrykket er af formen v{v}, som denne udgave af aarshjul ikke kender; opdatér programmet",
+                    "the fingerprint is of form v{v}, which this aarshjul does not know; update the program",
+                )
+                .replace("{v}", &v.to_string()),
+            );
         }
     };
-    let Some(list) = lists.iter().find(|l| l.organisation.id == org) else {
-        return skipped(lang.pick(
-            "organisationen findes ikke i tjeklisterne, så gennemgangen kunne ikke sammenlignes",
-            "the organisation is not in the checklists, so the review could not be compared",
-        ));
-    };
-    Ok(DbCheck::Compared(Comparison {
-        state: match_fingerprint(list, period, &events, fingerprint),
-        exported: exported_as(&events, bytes),
+    DbCheck::Compared(Comparison {
+        state,
+        note,
+        exported,
         certificate: certificate_check(&events, bytes, certificate),
-    }))
+    })
+}
+
+/// The state of the review when the export `exported` was made, relative to now: for records
+/// whose fingerprint cannot be recomputed.
+fn state_at_export(events: &[Event], exported: Option<i64>) -> Match {
+    let Some(export) = exported else {
+        return Match::None;
+    };
+    let content = crate::record::content_events(events);
+    if content.iter().all(|e| e.seq < export) {
+        return Match::Current;
+    }
+    content
+        .iter()
+        .rev()
+        .find(|e| e.seq < export)
+        .map_or(Match::None, |e| Match::Earlier { seq: e.seq })
 }
 
 /// The export event that recorded a file with these bytes.
@@ -643,4 +674,119 @@ pub fn identity_show(global: &Global) -> Outcome2 {
     println!("{}: {}", lang.pick("Gyldig", "Valid"), id.validity());
     println!("{}: {}", lang.pick("Mappe", "Directory"), dir.display());
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(seq: i64, change: Change) -> Event {
+        Event {
+            seq,
+            at: "2026-11-22T13:00:00Z".parse().unwrap(),
+            org: "skgr".into(),
+            period: "2026".parse().unwrap(),
+            change,
+        }
+    }
+
+    fn export(seq: i64, bytes: &[u8], cert: Option<&str>) -> Event {
+        ev(
+            seq,
+            Change::ExportMade {
+                file: "x.pdf".into(),
+                sha256: hex(&Sha256::digest(bytes)),
+                fingerprint: "f".into(),
+                draft: false,
+                certificate_sha256: cert.map(Into::into),
+            },
+        )
+    }
+
+    fn signed(seq: i64) -> Event {
+        ev(
+            seq,
+            Change::ReviewSigned {
+                by: "H".into(),
+                role: "Leder".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn an_older_record_is_placed_by_its_export_event() {
+        let events = vec![signed(1), export(2, b"old", None), signed(3)];
+        assert_eq!(state_at_export(&events, Some(2)), Match::Earlier { seq: 1 });
+        assert_eq!(state_at_export(&events[..2], Some(2)), Match::Current);
+        assert_eq!(state_at_export(&events, None), Match::None);
+    }
+
+    #[test]
+    fn the_certificate_is_compared_with_the_recorded_exports() {
+        let events = vec![
+            signed(1),
+            export(2, b"old", None),
+            export(3, b"new", Some("c1")),
+        ];
+        assert_eq!(certificate_check(&events, b"x", None), CertCheck::Unsigned);
+        // This very file: its certificate is in the recorded bytes (older event too).
+        assert_eq!(
+            certificate_check(&events, b"old", Some("c9")),
+            CertCheck::Recorded
+        );
+        assert_eq!(
+            certificate_check(&events, b"new", Some("c1")),
+            CertCheck::Recorded
+        );
+        assert_eq!(
+            certificate_check(&events, b"new", Some("c2")),
+            CertCheck::Other
+        );
+        // Another file: known certificate, or not.
+        assert_eq!(
+            certificate_check(&events, b"other", Some("c1")),
+            CertCheck::Recorded
+        );
+        assert_eq!(
+            certificate_check(&events, b"other", Some("c2")),
+            CertCheck::Other
+        );
+        assert_eq!(
+            certificate_check(&events[..2], b"other", Some("c2")),
+            CertCheck::NothingRecorded
+        );
+    }
+
+    #[test]
+    fn the_worst_finding_decides_the_verdict() {
+        let c = |state, exported, certificate| Comparison {
+            state,
+            note: None,
+            exported,
+            certificate,
+        };
+        use CertCheck::*;
+        assert_eq!(
+            compared_verdict(&c(Match::Current, Some(2), Recorded)),
+            Verdict::Valid
+        );
+        assert_eq!(
+            compared_verdict(&c(Match::Earlier { seq: 1 }, Some(2), Recorded)),
+            Verdict::Changed
+        );
+        assert_eq!(
+            compared_verdict(&c(Match::Current, None, Recorded)),
+            Verdict::NotExported
+        );
+        assert_eq!(
+            compared_verdict(&c(Match::Current, None, NothingRecorded)),
+            Verdict::NotExported
+        );
+        assert_eq!(
+            compared_verdict(&c(Match::Current, None, Other)),
+            Verdict::UnknownCertificate
+        );
+        assert!(Verdict::Invalid > Verdict::UnknownCertificate);
+        assert!(Verdict::SignatureOnly > Verdict::Valid);
+    }
 }

@@ -16,11 +16,25 @@ pub struct Meta<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// What `verify` reads back from the document information.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordMeta {
+    pub org: String,
+    pub period: String,
+    /// The record fingerprint.
+    pub fingerprint: String,
+    /// The version of its canonical form ([`crate::record::FINGERPRINT_VERSION`]); 1 for
+    /// records that do not say (made before the version was written).
+    pub fingerprint_version: u32,
+    pub draft: bool,
+}
+
 /// Keys of the document information that `verify` reads.
 pub const KEY_ORG: &[u8] = b"AarshjulOrg";
 pub const KEY_PERIOD: &[u8] = b"AarshjulPeriod";
 pub const KEY_FINGERPRINT: &[u8] = b"AarshjulFingerprint";
 pub const KEY_DRAFT: &[u8] = b"AarshjulDraft";
+pub const KEY_FINGERPRINT_VERSION: &[u8] = b"AarshjulFingerprintVersion";
 
 /// Loads genpdf's output, compresses it and rewrites its document information.
 pub fn finish(raw: &[u8], meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
@@ -41,6 +55,10 @@ pub fn finish(raw: &[u8], meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
     info.set(KEY_ORG, text(meta.org));
     info.set(KEY_PERIOD, text(meta.period));
     info.set(KEY_FINGERPRINT, text(meta.fingerprint));
+    info.set(
+        KEY_FINGERPRINT_VERSION,
+        Object::Integer(crate::record::FINGERPRINT_VERSION.into()),
+    );
     info.set(KEY_DRAFT, Object::Boolean(meta.draft));
     // Replace genpdf's information (its title is raw UTF-8) rather than leave it behind.
     match doc.trailer.get(b"Info").and_then(Object::as_reference) {
@@ -72,8 +90,8 @@ pub fn pdf_date(at: DateTime<Utc>) -> String {
     at.format("D:%Y%m%d%H%M%SZ").to_string()
 }
 
-/// Reads the record's keys from a document's information: (org, period, fingerprint, draft).
-pub fn read_meta(doc: &Document) -> Option<(String, String, String, bool)> {
+/// Reads the record's keys from a document's information.
+pub fn read_meta(doc: &Document) -> Option<RecordMeta> {
     let info = match doc.trailer.get(b"Info").ok()? {
         Object::Reference(id) => doc.get_dictionary(*id).ok()?,
         Object::Dictionary(d) => d,
@@ -89,7 +107,17 @@ pub fn read_meta(doc: &Document) -> Option<(String, String, String, bool)> {
         .ok()
         .and_then(|o| o.as_bool().ok())
         .unwrap_or(false);
-    Some((s(KEY_ORG)?, s(KEY_PERIOD)?, s(KEY_FINGERPRINT)?, draft))
+    let fingerprint_version = match info.get(KEY_FINGERPRINT_VERSION) {
+        Err(_) => 1,
+        Ok(o) => o.as_i64().ok().and_then(|v| u32::try_from(v).ok())?,
+    };
+    Some(RecordMeta {
+        org: s(KEY_ORG)?,
+        period: s(KEY_PERIOD)?,
+        fingerprint: s(KEY_FINGERPRINT)?,
+        fingerprint_version,
+        draft,
+    })
 }
 
 /// The first page's object id.

@@ -22,8 +22,8 @@ use super::sign::find;
 /// What a PDF says about itself, and whether its signature holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checked {
-    /// (org, period, record fingerprint, draft) from the document information.
-    pub meta: Option<(String, String, String, bool)>,
+    /// What the document information says about the review.
+    pub meta: Option<post::RecordMeta>,
     pub signature: SignatureState,
 }
 
