@@ -1339,3 +1339,37 @@ fn a_checklist_edited_after_export_leaves_the_record_verifiable() {
     assert_eq!(env.verify(&again).0, 0);
     assert_eq!(env.verify(&bytes).0, 0, "the first export still verifies");
 }
+
+#[test]
+fn an_identity_made_for_another_signer_is_mentioned_not_refused() {
+    let env = Env::new();
+    env.record_year();
+    env.sign_year();
+    let first = env.run(&strs(&export_args("first.pdf", &[])));
+    assert!(first.status.success());
+    assert!(
+        !String::from_utf8_lossy(&first.stderr).contains("Note:"),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let mut args = vec!["reopen"];
+    args.extend(YEAR);
+    args.extend(["--by", "Jens Hansen", "--reason", "Ny leder"]);
+    env.ok(&args);
+    let mut args = vec!["sign"];
+    args.extend(YEAR);
+    args.extend(["--by", "Jens Hansen", "--role", "Leder"]);
+    env.ok(&args);
+    let out = env.run(&strs(&export_args("second.pdf", &[])));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{err}");
+    let notes: Vec<&str> = err.lines().filter(|l| l.contains("Note:")).collect();
+    assert_eq!(notes.len(), 1, "{err}");
+    assert!(
+        notes[0].contains("made for CN=Henriette Salmon")
+            && notes[0].contains("not for the review's signer Jens Hansen"),
+        "{err}"
+    );
+    let bytes = std::fs::read(env.path("second.pdf")).unwrap();
+    assert_eq!(env.verify(&bytes).0, 0);
+}

@@ -351,6 +351,43 @@ impl Identity {
         name_text(&self.certificate.tbs_certificate.subject)
     }
 
+    /// The certificate subject's common name (CN), e.g. "Henriette Salmon".
+    pub fn common_name(&self) -> Option<String> {
+        use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef};
+        let cn = const_oid::db::rfc4519::CN;
+        let atv = self
+            .certificate
+            .tbs_certificate
+            .subject
+            .0
+            .iter()
+            .flat_map(|rdn| rdn.0.iter())
+            .find(|atv| atv.oid == cn)?;
+        let v = &atv.value;
+        v.decode_as::<Utf8StringRef<'_>>()
+            .map(|s| s.to_string())
+            .or_else(|_| {
+                v.decode_as::<PrintableStringRef<'_>>()
+                    .map(|s| s.to_string())
+            })
+            .or_else(|_| v.decode_as::<Ia5StringRef<'_>>().map(|s| s.to_string()))
+            .or_else(|_| v.decode_as::<TeletexStringRef<'_>>().map(|s| s.to_string()))
+            .ok()
+    }
+
+    /// Whether the certificate was made for `signer` (its CN names them; case and spacing
+    /// aside).
+    pub fn is_for(&self, signer: &str) -> bool {
+        let norm = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        self.common_name()
+            .is_some_and(|cn| norm(&cn) == norm(signer))
+    }
+
     /// SHA-256 (hex) of the certificate.
     pub fn fingerprint(&self) -> String {
         cert_fingerprint(&self.certificate)
@@ -549,6 +586,9 @@ mod tests {
         let (again, created) = Identity::load_or_create(&id_dir, &holder(), now).unwrap();
         assert!(!created);
         assert_eq!(again.fingerprint(), first.fingerprint());
+        assert_eq!(again.common_name().as_deref(), Some("Henriette Salmon"));
+        assert!(again.is_for("henriette  Salmon"));
+        assert!(!again.is_for("Jens Hansen"));
     }
 
     /// Names in `dir` other than the identity itself (staging or set-aside directories).

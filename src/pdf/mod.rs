@@ -86,27 +86,42 @@ pub struct ExportReport {
     pub event_seq: i64,
     /// A file that was at the target before was replaced.
     pub replaced: bool,
+    /// The existing identity signed, but it was made for someone else than the review's
+    /// signer: (the certificate's holder, the review's signer).
+    pub identity_for_other: Option<(String, String)>,
 }
 
 impl ExportReport {
     /// Warnings to show with the confirmation.
     pub fn warnings(&self, lang: Lang) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let Some((holder, signer)) = &self.identity_for_other {
+            warnings.push(
+                lang.pick(
+                    "Bemærk: PDF'en er underskrevet digitalt med den eksisterende identitet, der er lavet til {h}, ikke til gennemgangens underskriver {s} (importér en anden med »aarshjul identity import«)",
+                    "Note: the PDF is signed digitally with the existing identity, made for {h}, not for the review's signer {s} (import another with `aarshjul identity import`)",
+                )
+                .replace("{h}", holder)
+                .replace("{s}", signer),
+            );
+        }
         if self.missing_glyphs.is_empty() {
-            return Vec::new();
+            return warnings;
         }
         let chars: Vec<String> = self
             .missing_glyphs
             .iter()
             .map(|c| format!("»{c}« (U+{:04X})", *c as u32))
             .collect();
-        vec![format!(
+        warnings.push(format!(
             "{}: {}",
             lang.pick(
                 "Tegn, som skrifttypen ikke har, er vist som »?« i PDF'en",
                 "Characters the font lacks are shown as `?` in the PDF"
             ),
             chars.join(", ")
-        )]
+        ));
+        warnings
     }
 }
 
@@ -346,6 +361,12 @@ pub fn export(
         },
         _ => (None, false),
     };
+    let identity_for_other = match (&identity, &review.signature) {
+        (Some(identity), Some(sig)) if !identity.is_for(&sig.by) => {
+            Some((identity.holder(), sig.by.clone()))
+        }
+        _ => None,
+    };
     let built = build(
         checklist,
         period,
@@ -426,6 +447,7 @@ pub fn export(
         missing_glyphs: built.missing.into_iter().collect(),
         event_seq: event.seq,
         replaced,
+        identity_for_other,
     })
 }
 
