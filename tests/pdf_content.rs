@@ -222,7 +222,7 @@ fn a_pkcs12_file_with_the_old_ciphers_is_refused_with_advice() {
         "-passout", "pass:pw",
     ]);
     if !made {
-        eprintln!("SKIPPED: openssl with the legacy provider is not available");
+        skip_unless_ci("openssl with the legacy provider is not available");
         return;
     }
     let err = Identity::import(&d.join("identity"), &d.join("old.p12"), "pw")
@@ -239,6 +239,73 @@ fn a_pkcs12_file_with_the_old_ciphers_is_refused_with_advice() {
         .unwrap();
     assert!(err.message(Lang::En).contains("wrong password"));
     assert!(!d.join("identity").exists());
+}
+
+/// Skips a test for a missing tool with the reason printed; fails instead when the
+/// environment variable `CI` is set (as CI services set it), so it cannot pass there unseen.
+fn skip_unless_ci(why: &str) {
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(
+        !ci,
+        "CI is set but {why}: install it (.ci/run installs openssl)"
+    );
+    eprintln!("SKIPPED: {why}");
+}
+
+#[test]
+fn a_pkcs12_file_asking_for_excessive_work_is_refused_at_once() {
+    use der::{Decode, Encode};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |args: &[&str]| {
+        Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let made = run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "3",
+        "-subj",
+        "/CN=Slow",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "c.pem",
+    ]) && run(&[
+        "pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-out", "ok.p12", "-passout",
+        "pass:pw",
+    ]);
+    if !made {
+        skip_unless_ci("the openssl command is not available");
+        return;
+    }
+    // The same file, its MAC asking for two billion iterations.
+    let mut pfx = pkcs12::pfx::Pfx::from_der(&std::fs::read(d.join("ok.p12")).unwrap()).unwrap();
+    pfx.mac_data.as_mut().unwrap().iterations = 2_000_000_000;
+    std::fs::write(d.join("slow.p12"), pfx.to_der().unwrap()).unwrap();
+    let started = std::time::Instant::now();
+    let err = Identity::import(&d.join("identity"), &d.join("slow.p12"), "pw")
+        .err()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert!(
+        err.message(Lang::En)
+            .contains("unreasonable amount of work"),
+        "{}",
+        err.message(Lang::En)
+    );
+    assert!(!d.join("identity").exists());
+    // The untouched file imports.
+    Identity::import(&d.join("identity"), &d.join("ok.p12"), "pw").unwrap();
 }
 
 #[test]
