@@ -32,7 +32,7 @@ const BOTTOM: f32 = 24.0;
 pub struct CertSummary {
     /// The certificate's subject, e.g. "CN=Henriette Salmon, title=Leder, O=Støttekontaktgruppen".
     pub holder: String,
-    /// SHA-256 of the certificate, hex pairs separated by colons.
+    /// SHA-256 of the certificate's DER encoding, in hex.
     pub fingerprint: String,
 }
 
@@ -364,8 +364,8 @@ fn body(
             "{} {}",
             r.fingerprint,
             lang.pick(
-                "(SHA-256 af gennemgangens hændelser og punkternes tekst)",
-                "(SHA-256 of the review's events and the items' texts)"
+                "(SHA-256 af gennemgangens hændelser som kanonisk JSON, v2; hver registrering bærer SHA-256 af den tekst, den blev underskrevet på)",
+                "(SHA-256 of the review's events as canonical JSON, v2; each sign-off carries the SHA-256 of the text it was signed against)"
             )
         ),
         small,
