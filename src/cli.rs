@@ -359,11 +359,12 @@ fn print_status(lists: &[Checklist], summaries: &[Summary], date: NaiveDate, lan
                 lang.pick("registreret", "recorded"),
             );
             if c.deviations > 0 {
-                line += &format!(
-                    ", {} {}",
+                let deviations = lang.count(
                     c.deviations,
-                    lang.pick("afvigelser", "deviations")
+                    ("afvigelse", "afvigelser"),
+                    ("deviation", "deviations"),
                 );
+                line += &format!(", {deviations}");
             }
             if let Some(sig) = &s.signature {
                 line += &format!(" — {} ({}), {}", sig.by, sig.role, local_time(sig.at));
@@ -388,7 +389,7 @@ fn change(global: &Global, which: &ReviewArg, make: impl FnOnce(&Checklist) -> C
             Ok(change.clone())
         })
         .map_err(|e| Failure(e.message(lang)))?;
-    let what = event.change.describe(lang);
+    let what = event.change.describe_in(lang, list);
     println!(
         "{} — {} {} — {} #{}, {}",
         what,

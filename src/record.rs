@@ -91,7 +91,7 @@ impl Record {
                 seq: e.seq,
                 at: e.at,
                 by: actor(&e.change).to_string(),
-                what: e.change.describe(lang),
+                what: e.change.describe_in(lang, checklist),
             })
             .collect();
         Record {

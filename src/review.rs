@@ -110,19 +110,34 @@ impl Change {
         }
     }
 
-    /// One line saying what happened, for confirmations and history lists.
+    /// One line saying what happened, naming items by id.
     pub fn describe(&self, lang: Lang) -> String {
+        self.describe_named(lang, |id| id.to_string())
+    }
+
+    /// One line saying what happened, naming items by their title in `checklist` (by id
+    /// when the checklist no longer has the item): for confirmations and history lists.
+    pub fn describe_in(&self, lang: Lang, checklist: &Checklist) -> String {
+        self.describe_named(lang, |id| {
+            checklist
+                .item(id)
+                .map_or_else(|| id.to_string(), |i| i.title.clone())
+        })
+    }
+
+    fn describe_named(&self, lang: Lang, name: impl Fn(&str) -> String) -> String {
         match self {
-            Change::ItemSigned { item, status, .. } => {
-                format!(
-                    "{} »{item}«: {}",
-                    lang.pick("Registreret", "Recorded"),
-                    status.label(lang)
-                )
-            }
-            Change::ItemRetracted { item, .. } => {
-                format!("{} »{item}«", lang.pick("Trukket tilbage", "Retracted"))
-            }
+            Change::ItemSigned { item, status, .. } => format!(
+                "{} »{}«: {}",
+                lang.pick("Registreret", "Recorded"),
+                name(item),
+                status.label(lang)
+            ),
+            Change::ItemRetracted { item, .. } => format!(
+                "{} »{}«",
+                lang.pick("Trukket tilbage", "Retracted"),
+                name(item)
+            ),
             Change::ReviewSigned { by, role } => {
                 format!("{}: {by} ({role})", lang.pick("Underskrevet", "Signed"))
             }
@@ -130,11 +145,14 @@ impl Change {
                 format!("{}: {reason}", lang.pick("Genåbnet", "Reopened"))
             }
             Change::WalkthroughHeld(m) => format!(
-                "{}: {}, {} {}",
+                "{}: {}, {}",
                 lang.pick("Personalemøde", "Staff meeting"),
                 m.department,
-                m.attendees.len(),
-                lang.pick("deltagere", "attendees")
+                lang.count(
+                    m.attendees.len(),
+                    ("deltager", "deltagere"),
+                    ("attendee", "attendees")
+                )
             ),
             Change::ExportMade { file, .. } => {
                 format!("{}: {file}", lang.pick("Eksporteret", "Exported"))

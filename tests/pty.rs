@@ -168,9 +168,9 @@ fn confirmed_sign_offs_survive_sigkill() {
     s.send("\r");
     s.wait_for("Hvem registrerer?");
     s.send("Henriette Salmon\r");
-    s.wait_for("Gemt: Registreret »foerste«");
+    s.wait_for("Gemt: Registreret »Første pligt«");
     s.send("\r");
-    s.wait_for("Gemt: Registreret »anden«");
+    s.wait_for("Gemt: Registreret »Anden pligt«");
     // The screen said so: kill at once, no chance to flush or clean up.
     let pid = s.child.process_id().unwrap();
     std::process::Command::new("kill")

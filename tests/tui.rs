@@ -155,7 +155,7 @@ fn a_quarterly_review_walked_signed_and_reopened() {
     assert!(h.app.overlay.is_none());
     assert!(
         h.message()
-            .starts_with("Gemt: Registreret »enheder-skgr-oprydning«"),
+            .starts_with("Gemt: Registreret »Ryd op på SKGR-enhederne«"),
         "{}",
         h.message()
     );

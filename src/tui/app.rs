@@ -286,7 +286,15 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     match action {
         Action::Committed(events) => {
             let lang = app.lang;
-            let said: Vec<String> = events.iter().map(|e| e.change.describe(lang)).collect();
+            let said: Vec<String> = events
+                .iter()
+                .map(
+                    |e| match app.checklists.iter().find(|l| l.organisation.id == e.org) {
+                        Some(list) => e.change.describe_in(lang, list),
+                        None => e.change.describe(lang),
+                    },
+                )
+                .collect();
             for event in events {
                 committed(app, event);
             }
