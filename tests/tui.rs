@@ -95,6 +95,14 @@ impl Harness {
         panic!("{org} {period} not on the dashboard");
     }
 
+    /// Signs the open review: S, the offered name, the role.
+    fn sign(&mut self, role: &str) {
+        self.key(KeyCode::Char('S'));
+        self.key(KeyCode::Enter);
+        self.type_text(role);
+        self.key(KeyCode::Enter);
+    }
+
     fn screen(&self, width: u16, height: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal.draw(|f| view::draw(f, &self.app)).unwrap();
@@ -192,10 +200,7 @@ fn a_quarterly_review_walked_signed_and_reopened() {
     h.ctrl('s');
 
     // Sign: name remembered, role typed.
-    h.key(KeyCode::Char('S'));
-    h.key(KeyCode::Enter);
-    h.type_text("Leder");
-    h.key(KeyCode::Enter);
+    h.sign("Leder");
     assert!(
         h.message()
             .contains("Underskrevet: Henriette Salmon (Leder)"),
@@ -578,10 +583,7 @@ fn a_walkthrough_of_a_signed_year_is_refused_with_the_form_kept() {
     for _ in 1..yearly {
         h.key(KeyCode::Char('n'));
     }
-    h.key(KeyCode::Char('S'));
-    h.key(KeyCode::Enter);
-    h.type_text("Leader");
-    h.key(KeyCode::Enter);
+    h.sign("Leader");
     assert!(h.message().contains("Signed"), "{}", h.message());
     h.key(KeyCode::Char('w'));
     let sections = h
@@ -671,10 +673,7 @@ fn x_exports_a_draft_then_a_signed_record_and_says_where() {
     assert!(std::fs::read(&draft).unwrap().starts_with(b"%PDF"));
 
     h.key(KeyCode::Char('n'));
-    h.key(KeyCode::Char('S'));
-    h.key(KeyCode::Enter);
-    h.type_text("Leder");
-    h.key(KeyCode::Enter);
+    h.sign("Leder");
     h.key(KeyCode::Char('x'));
     let signed = h._dir.path().join("exports/skgr-2026-Q4.pdf");
     assert!(
@@ -705,10 +704,7 @@ fn a_signed_review_shows_who_signed_and_offers_only_what_it_takes() {
     h.key(KeyCode::Char('n'));
     h.type_text("Henriette Salmon");
     h.key(KeyCode::Enter);
-    h.key(KeyCode::Char('S'));
-    h.key(KeyCode::Enter);
-    h.type_text("Leder");
-    h.key(KeyCode::Enter);
+    h.sign("Leder");
     let screen = h.screen(100, 30);
     assert!(
         screen.contains("✓ Underskrevet af Henriette Salmon (Leder), 22. november 2026 14:05"),
@@ -754,10 +750,7 @@ fn back_from_a_review_keeps_it_selected_though_it_moved() {
     h.key(KeyCode::Char('n'));
     h.type_text("H");
     h.key(KeyCode::Enter);
-    h.key(KeyCode::Char('S'));
-    h.key(KeyCode::Enter);
-    h.type_text("Leder");
-    h.key(KeyCode::Enter);
+    h.sign("Leder");
     h.key(KeyCode::Esc);
     let s = h.app.selected_summary().unwrap();
     assert_eq!(
