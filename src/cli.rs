@@ -215,10 +215,11 @@ impl From<checklist::Problem> for Failure {
     }
 }
 
-pub type Outcome2 = Result<ExitCode, Failure>;
+/// What a subcommand ends with: its exit code, or one sentence for stderr and exit code 2.
+pub type CommandResult = Result<ExitCode, Failure>;
 
 /// Runs a subcommand; the terminal UI is started by `main` when there is none.
-pub fn run(global: &Global, command: &Command) -> Outcome2 {
+pub fn run(global: &Global, command: &Command) -> CommandResult {
     let lang = global.lang();
     match command {
         Command::Validate { dir } => validate(dir.as_deref().unwrap_or(&global.checklists), lang),
@@ -287,7 +288,7 @@ pub(crate) fn open(global: &Global, lang: Lang) -> Result<Store, Failure> {
     Store::open(&global.db).map_err(|e| Failure(e.message(lang)))
 }
 
-fn validate(dir: &Path, lang: Lang) -> Outcome2 {
+fn validate(dir: &Path, lang: Lang) -> CommandResult {
     let lists = load(dir, lang)?;
     let items: usize = lists.iter().map(|l| l.items.len()).sum();
     println!(
@@ -311,7 +312,7 @@ fn validate(dir: &Path, lang: Lang) -> Outcome2 {
     Ok(ExitCode::SUCCESS)
 }
 
-fn status(global: &Global, date: NaiveDate, json: bool) -> Outcome2 {
+fn status(global: &Global, date: NaiveDate, json: bool) -> CommandResult {
     let lang = global.lang();
     let lists = load(&global.checklists, lang)?;
     let store = open(global, lang)?;
@@ -375,7 +376,11 @@ fn print_status(lists: &[Checklist], summaries: &[Summary], date: NaiveDate, lan
 }
 
 /// Records one change to a review through the rules, in one transaction.
-fn change(global: &Global, which: &ReviewArg, make: impl FnOnce(&Checklist) -> Change) -> Outcome2 {
+fn change(
+    global: &Global,
+    which: &ReviewArg,
+    make: impl FnOnce(&Checklist) -> Change,
+) -> CommandResult {
     let lang = global.lang();
     let lists = load(&global.checklists, lang)?;
     let list = find_org(&lists, &which.org, lang)?;
@@ -435,7 +440,7 @@ pub fn find_org<'a>(
         })
 }
 
-fn verify_db(global: &Global) -> Outcome2 {
+fn verify_db(global: &Global) -> CommandResult {
     let lang = global.lang();
     if !global.db.exists() {
         return Err(Failure(format!(

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{Failure, Global, Outcome2, ReviewArg, find_org, load, open, parse_period};
+use super::{CommandResult, Failure, Global, ReviewArg, find_org, load, open, parse_period};
 use crate::checklist::hex;
 use crate::i18n::Lang;
 use crate::pdf::identity::{self, Identity, IdentityError};
@@ -22,7 +22,7 @@ pub fn export(
     out: Option<&Path>,
     draft: bool,
     force: bool,
-) -> Outcome2 {
+) -> CommandResult {
     let lang = global.lang();
     let lists = load(&global.checklists, lang)?;
     let list = find_org(&lists, &which.org, lang)?;
@@ -164,7 +164,7 @@ enum Verdict {
 }
 
 /// `aarshjul verify FILE.pdf`.
-pub fn verify(global: &Global, file: &Path) -> Outcome2 {
+pub fn verify(global: &Global, file: &Path) -> CommandResult {
     let lang = global.lang();
     let too_large = || {
         Failure(format!(
@@ -604,7 +604,7 @@ fn certificate_check(events: &[Event], bytes: &[u8], certificate: Option<&str>) 
 }
 
 /// `aarshjul identity import FILE.p12`.
-pub fn identity_import(global: &Global, file: &Path) -> Outcome2 {
+pub fn identity_import(global: &Global, file: &Path) -> CommandResult {
     let lang = global.lang();
     let bytes = std::fs::read(file).map_err(|e| {
         Failure(format!(
@@ -652,7 +652,7 @@ pub fn identity_import(global: &Global, file: &Path) -> Outcome2 {
 }
 
 /// `aarshjul identity show`.
-pub fn identity_show(global: &Global) -> Outcome2 {
+pub fn identity_show(global: &Global) -> CommandResult {
     let lang = global.lang();
     let dir = identity::dir_for_db(&global.db);
     let id = Identity::load(&dir)
