@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use crate::checklist::Checklist;
-use crate::period::{Cadence, Period, local_time};
+use crate::period::{Cadence, Period, local_date};
 use crate::review::ReviewState;
 use crate::status::Summary;
 use crate::tui::app::{App, DashRow};
@@ -215,9 +215,8 @@ fn review_line(app: &App, s: &Summary) -> Line<'static> {
         ));
     }
     if let Some(sig) = &s.signature {
-        let date = local_time(sig.at);
         spans.push(Span::styled(
-            format!("{} {}", sig.by, &date[..10]),
+            format!("{} {}", sig.by, short_date(local_date(sig.at))),
             app.theme.dim(),
         ));
     } else if s.state == ReviewState::Overdue
