@@ -757,4 +757,10 @@ fn back_from_a_review_keeps_it_selected_though_it_moved() {
         (s.org.as_str(), s.period.key().as_str()),
         ("skgr", "2026-11")
     );
+    let screen = h.screen(100, 30);
+    let row = screen.lines().find(|l| l.contains("▶")).unwrap();
+    assert!(
+        row.contains("✓ Monthly review 2026-11") && row.contains("H 22.11.2026"),
+        "{row}"
+    );
 }
