@@ -246,13 +246,9 @@ impl App {
 
     /// The selected review on the dashboard.
     pub fn selected_summary(&self) -> Option<Summary> {
-        self.dashboard_rows()
-            .into_iter()
-            .filter_map(|r| match r {
-                DashRow::Review(s) => Some(s),
-                DashRow::Org(_) => None,
-            })
+        review_rows(&self.dashboard_rows())
             .nth(self.dashboard_selected)
+            .cloned()
     }
 
     /// The open review screen's checklist, items and selected item.
@@ -279,6 +275,15 @@ impl App {
     pub(crate) fn error(&mut self, text: String) {
         self.message = Some(Message { text, error: true });
     }
+}
+
+/// The review rows of the dashboard, without the organisation headings: what the
+/// selection counts.
+pub fn review_rows(rows: &[DashRow]) -> impl Iterator<Item = &Summary> {
+    rows.iter().filter_map(|r| match r {
+        DashRow::Review(s) => Some(s),
+        DashRow::Org(_) => None,
+    })
 }
 
 /// Applies one action; returns the work the run loop must do.
@@ -367,14 +372,10 @@ fn committed(app: &mut App, event: Event) {
 }
 
 fn update_dashboard(app: &mut App, action: Action) -> Option<Effect> {
-    let count = app
-        .dashboard_rows()
-        .iter()
-        .filter(|r| matches!(r, DashRow::Review(_)))
-        .count();
     match action {
         Action::Up => app.dashboard_selected = app.dashboard_selected.saturating_sub(1),
         Action::Down => {
+            let count = review_rows(&app.dashboard_rows()).count();
             app.dashboard_selected = (app.dashboard_selected + 1).min(count.saturating_sub(1))
         }
         Action::PrevYear | Action::NextYear => {
@@ -443,14 +444,8 @@ fn update_review(app: &mut App, action: Action) -> Option<Effect> {
             let (org, period) = (app.checklists[rs.org].organisation.id.clone(), rs.period);
             app.screen = Screen::Dashboard;
             app.year = period.year();
-            if let Some(i) = app
-                .dashboard_rows()
-                .iter()
-                .filter_map(|r| match r {
-                    DashRow::Review(s) => Some(s),
-                    DashRow::Org(_) => None,
-                })
-                .position(|s| s.org == org && s.period == period)
+            if let Some(i) =
+                review_rows(&app.dashboard_rows()).position(|s| s.org == org && s.period == period)
             {
                 app.dashboard_selected = i;
             }

@@ -11,14 +11,14 @@ use crate::checklist::Checklist;
 use crate::period::{Cadence, Period, local_date};
 use crate::review::ReviewState;
 use crate::status::Summary;
-use crate::tui::app::{App, DashRow};
+use crate::tui::app::{App, DashRow, review_rows};
 use crate::tui::theme::state_mark;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    // The overview is derived once per frame and shared by the wheel and the list.
     let rows = app.dashboard_rows();
-    let selected = app.selected_summary();
+    let selected = review_rows(&rows).nth(app.dashboard_selected);
     let org = selected
-        .as_ref()
         .and_then(|s| app.checklists.iter().find(|l| l.organisation.id == s.org))
         .or(app.checklists.first());
     let cadences = org.map_or(0, |l| {
