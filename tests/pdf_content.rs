@@ -194,33 +194,7 @@ fn export_through_the_library_records_the_event_and_names_the_default_path() {
 fn a_pkcs12_file_with_the_old_ciphers_is_refused_with_advice() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let run = |args: &[&str]| {
-        Command::new("openssl")
-            .args(args)
-            .current_dir(d)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let made = run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-days",
-        "3",
-        "-subj",
-        "/CN=Old",
-        "-keyout",
-        "k.pem",
-        "-out",
-        "c.pem",
-    ]) && run(&[
-        "pkcs12", "-export", "-legacy", "-inkey", "k.pem", "-in", "c.pem", "-out", "old.p12",
-        "-passout", "pass:pw",
-    ]);
+    let made = openssl_p12(d, "Old", "old.p12", &["-legacy"]);
     if !made {
         skip_unless_ci("openssl with the legacy provider is not available");
         return;
@@ -241,6 +215,43 @@ fn a_pkcs12_file_with_the_old_ciphers_is_refused_with_advice() {
     assert!(!d.join("identity").exists());
 }
 
+/// Makes a P-256 key, a self-signed certificate for `cn` and a PKCS#12 file `name` (password
+/// "pw") in `dir` with the openssl command; `extra` goes to `openssl pkcs12 -export`.
+/// Returns false when openssl (or what `extra` asks of it) is not available.
+fn openssl_p12(dir: &std::path::Path, cn: &str, name: &str, extra: &[&str]) -> bool {
+    let run = |args: &[&str]| {
+        Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let subject = format!("/CN={cn}");
+    let key = [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "3",
+        "-subj",
+        &subject,
+        "-keyout",
+        "k.pem",
+        "-out",
+        "c.pem",
+    ];
+    let mut export = vec!["pkcs12", "-export"];
+    export.extend_from_slice(extra);
+    export.extend([
+        "-inkey", "k.pem", "-in", "c.pem", "-out", name, "-passout", "pass:pw",
+    ]);
+    run(&key) && run(&export)
+}
+
 /// Skips a test for a missing tool with the reason printed; fails instead when the
 /// environment variable `CI` is set (as CI services set it), so it cannot pass there unseen.
 fn skip_unless_ci(why: &str) {
@@ -257,33 +268,7 @@ fn a_pkcs12_file_asking_for_excessive_work_is_refused_at_once() {
     use der::{Decode, Encode};
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let run = |args: &[&str]| {
-        Command::new("openssl")
-            .args(args)
-            .current_dir(d)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let made = run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-days",
-        "3",
-        "-subj",
-        "/CN=Slow",
-        "-keyout",
-        "k.pem",
-        "-out",
-        "c.pem",
-    ]) && run(&[
-        "pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-out", "ok.p12", "-passout",
-        "pass:pw",
-    ]);
+    let made = openssl_p12(d, "Slow", "ok.p12", &[]);
     if !made {
         skip_unless_ci("the openssl command is not available");
         return;
