@@ -466,4 +466,25 @@ fn walkthrough_checks_the_organisation_before_the_terminal() {
     assert!(err.contains("needs a terminal"), "{err}");
     let err = env.refused(&[]);
     assert!(err.contains("needs a terminal"), "{err}");
+    // An organisation without [[walkthrough]] sections is told so, with the file to edit.
+    let dir = env.dir.path().join("bare");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("bare.toml"),
+        "schema = 1\n[organisation]\nid = \"bare\"\nname = \"Bare\"\npolicy = \"P\"\n\
+         [[item]]\nid = \"a\"\ncadence = \"yearly\"\ntitle = \"A\"\nsource = \"§1\"\n",
+    )
+    .unwrap();
+    let err = env.refused(&[
+        "--checklists",
+        dir.to_str().unwrap(),
+        "walkthrough",
+        "--org",
+        "bare",
+    ]);
+    assert!(
+        err.contains("Bare has no sections for the staff meeting"),
+        "{err}"
+    );
+    assert!(err.contains("bare.toml"), "{err}");
 }
