@@ -145,6 +145,9 @@ fn actor(change: &Change) -> &str {
         | Change::ReviewReopened { by, .. } => by,
         Change::WalkthroughHeld(m) => &m.leader,
         Change::ExportMade { .. } => "",
+        Change::RequestReceived(r) => &r.by,
+        Change::RequestExtended(e) => &e.by,
+        Change::RequestClosed(c) => &c.by,
     }
 }
 
@@ -205,6 +208,27 @@ enum CanonicalChange<'a> {
         sections: &'a [String],
         sections_sha256: &'a str,
     },
+    RequestReceived {
+        reference: &'a str,
+        kind: &'static str,
+        received: String,
+        deadline: String,
+        by: &'a str,
+    },
+    RequestExtended {
+        reference: &'a str,
+        months: u32,
+        reason: &'a str,
+        told: String,
+        by: &'a str,
+    },
+    RequestClosed {
+        reference: &'a str,
+        outcome: &'static str,
+        closed: String,
+        note: Option<&'a str>,
+        by: &'a str,
+    },
 }
 
 /// The canonical content of a change; `None` for an export, which is no part of it.
@@ -242,7 +266,32 @@ fn canonical_change(change: &Change) -> Option<CanonicalChange<'_>> {
             sections_sha256: sections_fingerprint,
         },
         Change::ExportMade { .. } => return None,
+        Change::RequestReceived(r) => CanonicalChange::RequestReceived {
+            reference: &r.reference,
+            kind: r.kind.key(),
+            received: day(r.received),
+            deadline: day(r.deadline),
+            by: &r.by,
+        },
+        Change::RequestExtended(e) => CanonicalChange::RequestExtended {
+            reference: &e.reference,
+            months: e.months,
+            reason: &e.reason,
+            told: day(e.told),
+            by: &e.by,
+        },
+        Change::RequestClosed(c) => CanonicalChange::RequestClosed {
+            reference: &c.reference,
+            outcome: c.outcome.key(),
+            closed: day(c.closed),
+            note: c.note.as_deref(),
+            by: &c.by,
+        },
     })
+}
+
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
 }
 
 /// The canonical JSON of a review: `{"v":2,"org":…,"period":…,"events":[…]}` with its
@@ -328,6 +377,7 @@ mod tests {
             evidence: None,
             caveat: None,
             walkthrough: false,
+            requests: false,
         }
     }
 
@@ -341,6 +391,7 @@ mod tests {
                 address: None,
                 policy: "Politik".into(),
                 language: Lang::Da,
+                request_deadline_days: None,
             },
             items: vec![item("a", "Første"), item("b", "Anden")],
             walkthrough: vec![Section {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::checklist::{Checklist, Item};
 use crate::i18n::Lang;
 use crate::period::{Period, Timing};
+use crate::request;
 
 /// The outcome recorded for one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +78,13 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         certificate_sha256: Option<String>,
     },
+    /// A data-subject request registered (see [`crate::request`]); stored under the yearly
+    /// period of its receipt, it is no part of the review's state.
+    RequestReceived(request::Received),
+    /// A request's deadline extended, after the data subject was told.
+    RequestExtended(request::Extended),
+    /// A request answered, refused or withdrawn.
+    RequestClosed(request::Closed),
 }
 
 /// One staff meeting at which the policy was walked through.
@@ -107,6 +115,9 @@ impl Change {
             Change::ReviewReopened { .. } => "review-reopened",
             Change::WalkthroughHeld(_) => "walkthrough-held",
             Change::ExportMade { .. } => "export-made",
+            Change::RequestReceived(_) => "request-received",
+            Change::RequestExtended(_) => "request-extended",
+            Change::RequestClosed(_) => "request-closed",
         }
     }
 
@@ -157,6 +168,28 @@ impl Change {
             Change::ExportMade { file, .. } => {
                 format!("{}: {file}", lang.pick("Eksporteret", "Exported"))
             }
+            Change::RequestReceived(r) => format!(
+                "{} »{}« ({}, {} {})",
+                lang.pick("Anmodning registreret", "Request registered"),
+                r.reference,
+                r.kind.label(lang),
+                lang.pick("modtaget", "received"),
+                lang.date(r.received)
+            ),
+            Change::RequestExtended(e) => format!(
+                "{} »{}« {} {}",
+                lang.pick("Fristen for", "Deadline of"),
+                e.reference,
+                lang.pick("forlænget med", "extended by"),
+                lang.count(e.months as usize, ("måned", "måneder"), ("month", "months"))
+            ),
+            Change::RequestClosed(c) => format!(
+                "{} »{}«: {} {}",
+                lang.pick("Anmodning", "Request"),
+                c.reference,
+                c.outcome.label(lang),
+                lang.date(c.closed)
+            ),
         }
     }
 }
@@ -403,6 +436,12 @@ impl Review {
     }
 
     fn apply(&mut self, event: &Event) {
+        // Requests share the yearly period key but belong to the register
+        // ([`crate::request::Register`]): they change neither the review's state nor its
+        // history.
+        if request::is_request(&event.change) {
+            return;
+        }
         match &event.change {
             Change::ItemSigned {
                 item,
@@ -435,6 +474,7 @@ impl Review {
             Change::ReviewReopened { .. } => self.signature = None,
             Change::WalkthroughHeld(meeting) => self.meetings.push(meeting.clone()),
             Change::ExportMade { .. } => {}
+            Change::RequestReceived(_) | Change::RequestExtended(_) | Change::RequestClosed(_) => {}
         }
         self.history.push(event.clone());
     }
@@ -584,6 +624,11 @@ impl Review {
                 Ok(())
             }
             Change::ExportMade { .. } => Ok(()),
+            // The register's own rules ([`crate::request::Register::check`]) apply; a signed
+            // review does not stop a request, which the law dates from its receipt.
+            Change::RequestReceived(_) | Change::RequestExtended(_) | Change::RequestClosed(_) => {
+                Ok(())
+            }
         }
     }
 

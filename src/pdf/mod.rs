@@ -568,6 +568,7 @@ mod tests {
                 address: None,
                 policy: "Politik".into(),
                 language: Lang::Da,
+                request_deadline_days: None,
             },
             items: vec![Item {
                 id: "a".into(),
@@ -579,6 +580,7 @@ mod tests {
                 evidence: None,
                 caveat: None,
                 walkthrough: false,
+                requests: false,
             }],
             walkthrough: Vec::new(),
         }

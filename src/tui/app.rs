@@ -196,6 +196,9 @@ impl App {
                     last_role = role.clone();
                 }
                 Change::WalkthroughHeld(m) => last_name = m.leader.clone(),
+                Change::RequestReceived(r) => last_name = r.by.clone(),
+                Change::RequestExtended(x) => last_name = x.by.clone(),
+                Change::RequestClosed(c) => last_name = c.by.clone(),
                 Change::ExportMade { .. } => {}
             }
         }
