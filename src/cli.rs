@@ -15,6 +15,9 @@ use crate::status::{self, Summary};
 use crate::store::{Store, chain::Verdict};
 
 mod pdf_commands;
+mod request_commands;
+
+pub use request_commands::RequestAction;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -79,7 +82,8 @@ pub enum Command {
         /// Directory to check [default: --checklists]
         dir: Option<PathBuf>,
     },
-    /// Every organisation's reviews of the year; exit 1 when something is overdue
+    /// Every organisation's reviews of the year and open requests; exit 1 when a review or
+    /// a request is overdue
     Status {
         /// The date to report on, YYYY-MM-DD [default: today, Europe/Copenhagen]
         #[arg(long)]
@@ -162,6 +166,12 @@ pub enum Command {
         /// Organisation id, e.g. skgr
         #[arg(long)]
         org: String,
+    },
+    /// The register of data-subject requests (access, erasure, consent withdrawal, …):
+    /// case references only, never names or CPR numbers
+    Request {
+        #[command(subcommand)]
+        action: RequestAction,
     },
     /// The identity PDFs are signed with: import one from a PKCS#12 file, or show it
     Identity {
@@ -272,6 +282,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
             force,
         } => pdf_commands::export(global, review, out.as_deref(), *draft, *force),
         Command::Verify { file } => pdf_commands::verify(global, file),
+        Command::Request { action } => request_commands::run(global, action),
         Command::Identity { action } => match action {
             IdentityAction::Import { file } => pdf_commands::identity_import(global, file),
             IdentityAction::Show => pdf_commands::identity_show(global),
@@ -318,16 +329,20 @@ fn status(global: &Global, date: NaiveDate, json: bool) -> CommandResult {
     let store = open(global, lang)?;
     let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
     let summaries = status::overview(&lists, &events, chrono::Datelike::year(&date), date);
+    let registers = status::registers(&lists, &events);
+    let requests = status::open_requests(&registers);
     if json {
-        let doc = status::Json::new(date, &summaries);
+        let doc = status::Json::new(date, &summaries, &requests);
         println!(
             "{}",
             serde_json::to_string_pretty(&doc).expect("status always serialises")
         );
     } else {
         print_status(&lists, &summaries, date, lang);
+        request_commands::print_open(&lists, &requests, date, lang);
     }
-    let overdue = summaries.iter().any(|s| s.state == ReviewState::Overdue);
+    let overdue = summaries.iter().any(|s| s.state == ReviewState::Overdue)
+        || registers.iter().any(|r| r.any_overdue(date));
     Ok(if overdue {
         ExitCode::from(1)
     } else {

@@ -753,5 +753,11 @@ pub fn open_deadlines(registers: &[Register]) -> Vec<Deadline> {
     all
 }
 
+impl From<Refusal> for crate::review::Refusal {
+    fn from(r: Refusal) -> Self {
+        crate::review::Refusal::Request(r)
+    }
+}
+
 #[cfg(test)]
 mod tests;

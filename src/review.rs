@@ -316,6 +316,8 @@ pub enum Refusal {
     FutureDate {
         date: NaiveDate,
     },
+    /// A data-subject request's rule ([`crate::request::Register::check`]).
+    Request(request::Refusal),
 }
 
 impl Refusal {
@@ -390,6 +392,7 @@ impl Refusal {
                     "The date {d} lies in the future; a meeting is recorded once it has been held.",
                 )
                 .replace("{d}", &date.to_string()),
+            Refusal::Request(r) => r.message(lang),
             Refusal::Empty { what } => {
                 let (da, en) = match *what {
                     "by" => ("navn", "name"),

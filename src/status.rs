@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::checklist::Checklist;
 use crate::period::{Cadence, Period};
+use crate::request::{Register, Request, Standing};
 use crate::review::{Counts, Event, Review, ReviewState, Signature};
 
 /// One review in the overview.
@@ -62,11 +63,60 @@ pub fn overview(
     out
 }
 
-/// `status --json`: exactly the shape of SPEC §6.
+/// Every organisation's register of data-subject requests, in checklist order.
+pub fn registers(checklists: &[Checklist], events: &[Event]) -> Vec<Register> {
+    checklists
+        .iter()
+        .map(|l| Register::from_events(&l.organisation.id, events))
+        .collect()
+}
+
+/// The open requests of every organisation, each organisation's nearest deadline first:
+/// what `status` and the dashboard list.
+pub fn open_requests(registers: &[Register]) -> Vec<(&str, &Request)> {
+    registers
+        .iter()
+        .flat_map(|r| r.open().into_iter().map(|q| (r.org.as_str(), q)))
+        .collect()
+}
+
+/// `status --json`: the shape of SPEC §6, with the open data-subject requests beside the
+/// reviews.
 #[derive(Serialize)]
 pub struct Json<'a> {
     pub date: String,
     pub reviews: Vec<JsonReview<'a>>,
+    /// Open requests, by organisation, nearest deadline first (references only).
+    pub requests: Vec<JsonRequest<'a>>,
+}
+
+/// One open data-subject request in `status --json`.
+#[derive(Serialize)]
+pub struct JsonRequest<'a> {
+    pub org: &'a str,
+    pub reference: &'a str,
+    pub kind: &'static str,
+    pub received: String,
+    pub deadline: String,
+    pub extended: bool,
+    /// Days until the deadline; negative once it has passed.
+    pub days_left: i64,
+    pub overdue: bool,
+}
+
+impl<'a> JsonRequest<'a> {
+    pub fn new(org: &'a str, r: &'a Request, date: NaiveDate) -> JsonRequest<'a> {
+        JsonRequest {
+            org,
+            reference: &r.reference,
+            kind: r.kind.key(),
+            received: r.received.to_string(),
+            deadline: r.deadline.to_string(),
+            extended: r.extension.is_some(),
+            days_left: (r.deadline - date).num_days(),
+            overdue: matches!(r.standing(date), Standing::Overdue { .. }),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -88,9 +138,17 @@ pub struct JsonReview<'a> {
 }
 
 impl<'a> Json<'a> {
-    pub fn new(date: NaiveDate, summaries: &'a [Summary]) -> Json<'a> {
+    pub fn new(
+        date: NaiveDate,
+        summaries: &'a [Summary],
+        requests: &[(&'a str, &'a Request)],
+    ) -> Json<'a> {
         Json {
             date: date.to_string(),
+            requests: requests
+                .iter()
+                .map(|(org, r)| JsonRequest::new(org, r, date))
+                .collect(),
             reviews: summaries
                 .iter()
                 .map(|s| JsonReview {

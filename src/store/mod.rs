@@ -269,13 +269,40 @@ impl Store {
         at: DateTime<Utc>,
         decide: impl FnOnce(&[Event]) -> Result<Vec<Change>, Refusal>,
     ) -> Result<Vec<Event>, StoreError> {
+        self.append_seeing(Scope::Review(org, period), org, period, at, decide)
+    }
+
+    /// Appends one event to `org` × `period` like [`Store::append`], but `decide` sees every
+    /// event of the organisation: a data-subject request's rules look across years (a case
+    /// reference is unique in the organisation's whole register).
+    pub fn append_to_register(
+        &mut self,
+        org: &str,
+        period: Period,
+        at: DateTime<Utc>,
+        decide: impl FnOnce(&[Event]) -> Result<Change, Refusal>,
+    ) -> Result<Event, StoreError> {
+        let mut events = self.append_seeing(Scope::Org(org), org, period, at, |events| {
+            decide(events).map(|c| vec![c])
+        })?;
+        Ok(events.remove(0))
+    }
+
+    fn append_seeing(
+        &mut self,
+        scope: Scope,
+        org: &str,
+        period: Period,
+        at: DateTime<Utc>,
+        decide: impl FnOnce(&[Event]) -> Result<Vec<Change>, Refusal>,
+    ) -> Result<Vec<Event>, StoreError> {
         let path = self.path.clone();
         let err = |e| sqlite(&path, e);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
-        let events = read_events(&tx, Some((org, period))).map_err(err)?;
+        let events = read_events(&tx, scope).map_err(err)?;
         let changes = decide(&events)?;
         let (mut seq, mut hash): (i64, String) = tx
             .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| {
@@ -322,12 +349,17 @@ impl Store {
 
     /// The events of one review, oldest first.
     pub fn review_events(&self, org: &str, period: Period) -> Result<Vec<Event>, StoreError> {
-        read_events(&self.conn, Some((org, period))).map_err(|e| self.err(e))
+        read_events(&self.conn, Scope::Review(org, period)).map_err(|e| self.err(e))
+    }
+
+    /// Every event of one organisation, oldest first (its reviews and its register).
+    pub fn org_events(&self, org: &str) -> Result<Vec<Event>, StoreError> {
+        read_events(&self.conn, Scope::Org(org)).map_err(|e| self.err(e))
     }
 
     /// Every event, oldest first.
     pub fn all_events(&self) -> Result<Vec<Event>, StoreError> {
-        read_events(&self.conn, None).map_err(|e| self.err(e))
+        read_events(&self.conn, Scope::All).map_err(|e| self.err(e))
     }
 
     /// Recomputes the hash chain; see [`chain::verify`].
@@ -368,13 +400,25 @@ fn sqlite(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
-fn read_events(conn: &Connection, review: Option<(&str, Period)>) -> rusqlite::Result<Vec<Event>> {
-    let (sql, args): (&str, Vec<String>) = match review {
-        Some((org, period)) => (
+/// Which events to read.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Review(&'a str, Period),
+    Org(&'a str),
+    All,
+}
+
+fn read_events(conn: &Connection, scope: Scope) -> rusqlite::Result<Vec<Event>> {
+    let (sql, args): (&str, Vec<String>) = match scope {
+        Scope::Review(org, period) => (
             "SELECT seq, at, org, period, payload FROM event WHERE org = ?1 AND period = ?2 ORDER BY seq",
             vec![org.to_string(), period.key()],
         ),
-        None => (
+        Scope::Org(org) => (
+            "SELECT seq, at, org, period, payload FROM event WHERE org = ?1 ORDER BY seq",
+            vec![org.to_string()],
+        ),
+        Scope::All => (
             "SELECT seq, at, org, period, payload FROM event ORDER BY seq",
             vec![],
         ),
