@@ -1,0 +1,384 @@
+//! The register of data-subject requests from the built binary, on real files: register,
+//! extend, close, list, `status` exit codes and JSON, a CPR-like reference refused, and the
+//! events in the same hash chain as the reviews.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("aarshjul.sqlite")
+    }
+
+    /// Runs `aarshjul ARGS` on the shipped checklists at `now` (UTC), in Danish unless the
+    /// arguments say otherwise.
+    fn run_at(&self, now: &str, args: &[&str]) -> Output {
+        let checklists = Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists");
+        Command::new(env!("CARGO_BIN_EXE_aarshjul"))
+            .args(args)
+            .env("AARSHJUL_DB", self.db())
+            .env("AARSHJUL_CHECKLISTS", checklists)
+            .env("AARSHJUL_NOW", now)
+            .env("LANG", "da_DK.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    fn ok_at(&self, now: &str, args: &[&str]) -> String {
+        let out = self.run_at(now, args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        self.ok_at("2026-03-10T10:00:00Z", args)
+    }
+
+    fn refused(&self, args: &[&str]) -> String {
+        let out = self.run_at("2026-03-10T10:00:00Z", args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(!err.contains("panicked"), "{err}");
+        err
+    }
+
+    fn events(&self) -> Vec<(String, String, String)> {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT org, period, kind FROM event ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+}
+
+const FS: &str = "fordelingssekretariatet";
+
+#[test]
+fn a_request_from_receipt_to_answer_with_fordelingssekretariatets_four_weeks() {
+    let env = Env::new();
+    let out = env.ok(&[
+        "request",
+        "new",
+        "--org",
+        FS,
+        "--kind",
+        "access",
+        "--received",
+        "2026-03-03",
+        "--ref",
+        "sag 2026-014",
+        "--by",
+        "Henriette Salmon",
+    ]);
+    assert!(
+        out.contains("Anmodning registreret »sag 2026-014« (indsigt, modtaget 3. marts 2026)"),
+        "{out}"
+    );
+    // Four weeks (28 days), not the GDPR's month (3 April).
+    assert!(
+        out.contains("Frist 31. marts 2026 (21 dage tilbage)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Registret gemmer ingen personoplysninger"),
+        "{out}"
+    );
+
+    // SKGR has no limit of its own: one month.
+    let out = env.ok(&[
+        "request",
+        "new",
+        "--org",
+        "skgr",
+        "--kind",
+        "consent-withdrawal",
+        "--received",
+        "2026-01-31",
+        "--ref",
+        "S-7",
+        "--by",
+        "H",
+    ]);
+    assert!(out.contains("Frist 28. februar 2026"), "{out}");
+
+    // An extension told within the first deadline: one month plus two from receipt.
+    let out = env.ok(&[
+        "request",
+        "extend",
+        "--org",
+        FS,
+        "--ref",
+        "sag 2026-014",
+        "--reason",
+        "Oplysninger hentes fra tre afdelinger",
+        "--told",
+        "2026-03-09",
+        "--by",
+        "H",
+    ]);
+    assert!(out.contains("Frist 3. juni 2026"), "{out}");
+
+    let out = env.ok(&["request", "list", "--open"]);
+    assert!(out.contains("sag 2026-014"), "{out}");
+    assert!(out.contains("(forlænget)"), "{out}");
+    assert!(out.contains("S-7"), "{out}");
+    assert!(out.contains("10 dage over fristen"), "{out}");
+
+    let out = env.ok(&[
+        "request",
+        "close",
+        "--org",
+        FS,
+        "--ref",
+        "sag 2026-014",
+        "--outcome",
+        "answered",
+        "--date",
+        "2026-03-10",
+        "--note",
+        "Udskrift sendt med sikker post",
+        "--by",
+        "H",
+    ]);
+    assert!(out.contains("besvaret 10. marts 2026"), "{out}");
+    assert!(out.contains("inden fristen 3. juni 2026"), "{out}");
+
+    let out = env.ok(&["request", "list", "--open", "--org", FS]);
+    assert!(out.contains("ingen åbne anmodninger"), "{out}");
+    let out = env.ok(&["--lang", "en", "request", "list", "--org", FS]);
+    assert!(out.contains("answered 10 March 2026"), "{out}");
+    assert!(out.contains("stores no personal data"), "{out}");
+
+    // Every change is an event in the one chain, under the year of receipt.
+    assert_eq!(
+        env.events(),
+        [
+            (FS.into(), "2026".into(), "request-received".into()),
+            ("skgr".into(), "2026".into(), "request-received".into()),
+            (FS.into(), "2026".into(), "request-extended".into()),
+            (FS.into(), "2026".into(), "request-closed".into()),
+        ]
+    );
+    let out = env.ok(&["verify-db"]);
+    assert!(out.contains("4 hændelser"), "{out}");
+}
+
+#[test]
+fn a_cpr_like_reference_and_other_bad_input_are_refused_and_nothing_is_written() {
+    let env = Env::new();
+    for cpr in ["010190-1234", "0101901234", "sag 290200 1234"] {
+        let err = env.refused(&[
+            "request", "new", "--org", "skgr", "--kind", "erasure", "--ref", cpr, "--by", "H",
+        ]);
+        assert!(
+            err.contains("Sagsreferencen ligner et CPR-nummer"),
+            "{cpr}: {err}"
+        );
+        assert!(err.contains("ingen personoplysninger"), "{err}");
+    }
+    assert!(!env.db().exists() || env.events().is_empty());
+    env.ok(&[
+        "request",
+        "new",
+        "--org",
+        "skgr",
+        "--kind",
+        "erasure",
+        "--received",
+        "2026-02-01",
+        "--ref",
+        "S-1",
+        "--by",
+        "H",
+    ]);
+    let err = env.refused(&[
+        "request", "new", "--org", "skgr", "--kind", "access", "--ref", "S-1", "--by", "H",
+    ]);
+    assert!(err.contains("allerede registreret"), "{err}");
+    let err = env.refused(&[
+        "request",
+        "extend",
+        "--org",
+        "skgr",
+        "--ref",
+        "S-1",
+        "--reason",
+        "Travlt",
+        "--told",
+        "2026-03-02",
+        "--by",
+        "H",
+    ]);
+    assert!(err.contains("inden den første frist (2026-03-01)"), "{err}");
+    let err = env.refused(&[
+        "request",
+        "close",
+        "--org",
+        "skgr",
+        "--ref",
+        "S-1",
+        "--outcome",
+        "refused",
+        "--by",
+        "H",
+    ]);
+    assert!(err.contains("Et afslag kræver en note"), "{err}");
+    let err = env.refused(&[
+        "request",
+        "close",
+        "--org",
+        "skgr",
+        "--ref",
+        "S-2",
+        "--outcome",
+        "answered",
+        "--by",
+        "H",
+    ]);
+    assert!(
+        err.contains("ingen anmodning med sagsreferencen »S-2«"),
+        "{err}"
+    );
+    let err = env.refused(&[
+        "request",
+        "new",
+        "--org",
+        "skgr",
+        "--kind",
+        "access",
+        "--received",
+        "2026-03-11",
+        "--ref",
+        "S-3",
+        "--by",
+        "H",
+    ]);
+    assert!(err.contains("ligger i fremtiden"), "{err}");
+    let err = env.refused(&[
+        "request", "new", "--org", "skgr", "--kind", "gossip", "--ref", "S-3", "--by", "H",
+    ]);
+    assert!(err.contains("consent-withdrawal"), "{err}");
+    assert_eq!(env.events().len(), 1);
+}
+
+#[test]
+fn an_overdue_request_makes_status_exit_1_and_shows_in_its_json() {
+    let env = Env::new();
+    // A month in which no review is overdue yet: only the request can fail the status.
+    let now = "2026-01-20T10:00:00Z";
+    env.ok_at(
+        now,
+        &[
+            "request",
+            "new",
+            "--org",
+            "skgr",
+            "--kind",
+            "portability",
+            "--received",
+            "2026-01-02",
+            "--ref",
+            "S-9",
+            "--by",
+            "H",
+        ],
+    );
+    let on = |date: &str| env.run_at(now, &["status", "--date", date, "--json"]);
+    let before = on("2026-01-20");
+    assert_eq!(before.status.code(), Some(0), "{before:?}");
+    let doc: Value = serde_json::from_slice(&before.stdout).unwrap();
+    assert_eq!(
+        doc["requests"],
+        serde_json::json!([{
+            "org": "skgr", "reference": "S-9", "kind": "portability",
+            "received": "2026-01-02", "deadline": "2026-02-02", "extended": false,
+            "days_left": 13, "overdue": false
+        }])
+    );
+    let due_day = env.run_at(now, &["status", "--date", "2026-02-02"]);
+    let text = String::from_utf8(due_day.stdout).unwrap();
+    assert!(text.contains("Åbne anmodninger fra registrerede"), "{text}");
+    assert!(text.contains("frist i dag"), "{text}");
+
+    // The day after the deadline: overdue (exit 1 here also for January's monthly reviews;
+    // `a_request_alone_makes_status_exit_1` shows the request alone does it).
+    let after = on("2026-02-03");
+    let doc: Value = serde_json::from_slice(&after.stdout).unwrap();
+    assert_eq!(doc["requests"][0]["overdue"], true);
+    assert_eq!(doc["requests"][0]["days_left"], -1);
+    assert_eq!(after.status.code(), Some(1));
+
+    // Closed: no longer listed.
+    env.ok_at(
+        "2026-02-10T10:00:00Z",
+        &[
+            "request",
+            "close",
+            "--org",
+            "skgr",
+            "--ref",
+            "S-9",
+            "--outcome",
+            "withdrawn",
+            "--by",
+            "H",
+        ],
+    );
+    let doc: Value = serde_json::from_slice(&on("2026-02-10").stdout).unwrap();
+    assert_eq!(doc["requests"], serde_json::json!([]));
+}
+
+#[test]
+fn a_request_alone_makes_status_exit_1() {
+    let env = Env::new();
+    // A date whose only overdue thing is the request: no review period has ended before
+    // 31 January.
+    let now = "2026-01-31T10:00:00Z";
+    env.ok_at(
+        now,
+        &[
+            "request",
+            "new",
+            "--org",
+            FS,
+            "--kind",
+            "objection",
+            "--received",
+            "2026-01-01",
+            "--ref",
+            "F-1",
+            "--by",
+            "H",
+        ],
+    );
+    let out = env.run_at(now, &["status", "--date", "2026-01-29"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = env.run_at(now, &["status", "--date", "2026-01-30"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("F-1"), "{text}");
+    assert!(text.contains("1 dag over fristen"), "{text}");
+    assert_eq!(out.status.code(), Some(1), "{text}");
+}
