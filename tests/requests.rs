@@ -382,3 +382,246 @@ fn a_request_alone_makes_status_exit_1() {
     assert!(text.contains("1 dag over fristen"), "{text}");
     assert_eq!(out.status.code(), Some(1), "{text}");
 }
+
+/// Skips a test for a missing tool with the reason printed; fails instead when `CI` is set.
+fn skip_unless_ci(why: &str) {
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(
+        !ci,
+        "CI is set but {why}: install it (.ci/run installs poppler-utils)"
+    );
+    eprintln!("SKIPPED: {why}");
+}
+
+#[test]
+fn the_yearly_record_holds_the_years_register_read_back_from_the_pdf() {
+    let env = Env::new();
+    let now = "2026-11-22T10:00:00Z";
+    let steps: &[&[&str]] = &[
+        &[
+            "request",
+            "new",
+            "--org",
+            FS,
+            "--kind",
+            "access",
+            "--received",
+            "2026-01-31",
+            "--ref",
+            "sag 2026-014",
+            "--by",
+            "H",
+        ],
+        &[
+            "request",
+            "new",
+            "--org",
+            FS,
+            "--kind",
+            "consent-withdrawal",
+            "--received",
+            "2026-03-03",
+            "--ref",
+            "sag 2026-015",
+            "--by",
+            "H",
+        ],
+        &[
+            "request",
+            "extend",
+            "--org",
+            FS,
+            "--ref",
+            "sag 2026-015",
+            "--reason",
+            "Tre afdelinger",
+            "--told",
+            "2026-03-20",
+            "--by",
+            "H",
+        ],
+        &[
+            "request",
+            "close",
+            "--org",
+            FS,
+            "--ref",
+            "sag 2026-015",
+            "--outcome",
+            "answered",
+            "--date",
+            "2026-05-01",
+            "--by",
+            "H",
+        ],
+        &[
+            "request",
+            "new",
+            "--org",
+            FS,
+            "--kind",
+            "objection",
+            "--received",
+            "2026-11-01",
+            "--ref",
+            "sag 2026-031",
+            "--by",
+            "H",
+        ],
+        &[
+            "request",
+            "close",
+            "--org",
+            FS,
+            "--ref",
+            "sag 2026-031",
+            "--outcome",
+            "refused",
+            "--note",
+            "Bestyrelsen fandt indsigelsen uberettiget",
+            "--date",
+            "2026-12-01",
+            "--by",
+            "H",
+        ],
+        // Another year's request is not in this year's record.
+        &[
+            "request",
+            "new",
+            "--org",
+            FS,
+            "--kind",
+            "erasure",
+            "--received",
+            "2025-12-30",
+            "--ref",
+            "sag 2025-099",
+            "--by",
+            "H",
+        ],
+    ];
+    for (n, args) in steps.iter().enumerate() {
+        let at = if n == 5 { "2026-12-02T10:00:00Z" } else { now };
+        env.ok_at(at, args);
+    }
+    let pdf = env.dir.path().join("aar.pdf");
+    env.ok_at(
+        "2026-12-02T10:00:00Z",
+        &[
+            "export",
+            "--org",
+            FS,
+            "--period",
+            "2026",
+            "--draft",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    let Ok(out) = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+    else {
+        return skip_unless_ci("pdftotext (poppler-utils) is not installed");
+    };
+    let text = String::from_utf8(out.stdout).unwrap();
+    let start = text
+        .find("Registret over anmodninger fra registrerede 2026")
+        .unwrap_or_else(|| panic!("no register in:\n{text}"));
+    let section = &text[start..];
+    assert!(
+        section.contains("registret gemmer ingen personoplysninger"),
+        "{section}"
+    );
+    assert!(
+        section.contains("I alt: 3 modtaget · 1 besvaret inden fristen · 1 for sent · 1 åben"),
+        "{section}"
+    );
+    // One row per request: its cells in order on its first line.
+    let row = |reference: &str| -> Vec<String> {
+        section
+            .lines()
+            .find(|l| l.trim_start().starts_with(reference))
+            .unwrap_or_else(|| panic!("no row {reference} in:\n{section}"))
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        row("sag 2026-014"),
+        [
+            "sag 2026-014",
+            "indsigt",
+            "31.01.2026",
+            "28.02.2026",
+            "—",
+            "åben",
+            "—"
+        ]
+    );
+    // Fordelingssekretariatet's four weeks, then the extension to three months.
+    assert_eq!(
+        row("sag 2026-015")[..5],
+        [
+            "sag 2026-015",
+            "tilbagekaldt",
+            "03.03.2026",
+            "03.06.2026",
+            "meddelt"
+        ]
+    );
+    assert_eq!(row("sag 2026-015").last().unwrap(), "ja");
+    assert_eq!(
+        row("sag 2026-031"),
+        [
+            "sag 2026-031",
+            "indsigelse",
+            "01.11.2026",
+            "29.11.2026",
+            "—",
+            "afvist",
+            "nej"
+        ]
+    );
+    // The closing date wraps onto the row's second line.
+    assert!(section.contains("01.12.2026"), "{section}");
+    assert!(!text.contains("sag 2025-099"), "another year's request");
+    assert!(
+        !text.contains("Bestyrelsen fandt"),
+        "notes are not printed in the table"
+    );
+
+    // A request registered after the export moves the yearly review on: verify says so.
+    env.ok_at(
+        "2026-12-02T11:00:00Z",
+        &[
+            "request",
+            "new",
+            "--org",
+            FS,
+            "--kind",
+            "access",
+            "--received",
+            "2026-12-02",
+            "--ref",
+            "sag 2026-040",
+            "--by",
+            "H",
+        ],
+    );
+    let out = env.run_at(
+        "2026-12-02T11:00:00Z",
+        &["--lang", "en", "verify", pdf.to_str().unwrap()],
+    );
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("the file matches the review as it was at event #6; it has changed since"),
+        "{said}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
