@@ -18,7 +18,7 @@ struct Env {
 const YEAR: [&str; 4] = ["--org", "skgr", "--period", "2026"];
 
 /// The yearly items of skgr with the notes they need; the firewall is a deviation.
-const ITEMS: [(&str, &str, Option<&str>); 9] = [
+const ITEMS: [(&str, &str, Option<&str>); 10] = [
     (
         "udskrevne-borgere",
         "done",
@@ -52,6 +52,11 @@ const ITEMS: [(&str, &str, Option<&str>); 9] = [
         Some("Botilbuddet er flyttet"),
     ),
     ("politik-offentliggjort", "done", None),
+    (
+        "anmodninger-rettigheder",
+        "done",
+        Some("Ingen anmodninger i året"),
+    ),
 ];
 
 impl Env {

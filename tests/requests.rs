@@ -625,3 +625,74 @@ fn the_yearly_record_holds_the_years_register_read_back_from_the_pdf() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn the_checklist_sets_a_shorter_limit_strictly_and_marks_look_back_items() {
+    use aarshjul::checklist;
+    use aarshjul::i18n::Lang;
+    let toml = |org_extra: &str, item_extra: &str| {
+        format!(
+            "schema = 1\n\n[organisation]\nid = \"a\"\nname = \"A\"\npolicy = \"P\"\n{org_extra}\n\n[[item]]\nid = \"x\"\ncadence = \"quarterly\"\ntitle = \"T\"\nsource = \"S\"\n{item_extra}\n"
+        )
+    };
+    let parse = |text: String| checklist::parse(Path::new("a.toml"), text.as_bytes(), Lang::En);
+    let list = parse(toml("request_deadline_days = 28", "")).unwrap();
+    assert_eq!(list.organisation.request_deadline_days, Some(28));
+    assert_eq!(
+        parse(toml("", ""))
+            .unwrap()
+            .organisation
+            .request_deadline_days,
+        None
+    );
+    for bad in [
+        "request_deadline_days = 0",
+        "request_deadline_days = 45",
+        "request_deadline_days = -3",
+    ] {
+        let problems = parse(toml(bad, "")).unwrap_err();
+        assert_eq!(problems.len(), 1, "{bad}");
+        let said = problems[0].to_string();
+        assert!(said.starts_with("a.toml:7:25: "), "{said}");
+        assert!(said.contains("from 1 to 31"), "{said}");
+    }
+    let problems = parse(toml("request_deadline_days = \"4 uger\"", "")).unwrap_err();
+    assert!(
+        problems[0].to_string().starts_with("a.toml:7:25: "),
+        "{:?}",
+        problems
+    );
+    let problems = parse(toml("", "requests = true")).unwrap_err();
+    let said = problems[0].to_string();
+    assert!(said.starts_with("a.toml:14:12: "), "{said}");
+    assert!(
+        said.contains("`requests = true` needs `cadence = \"yearly\"`"),
+        "{said}"
+    );
+    let problems = parse(toml("", "requests = \"ja\"")).unwrap_err();
+    assert!(
+        problems[0].to_string().starts_with("a.toml:14:12: "),
+        "{:?}",
+        problems
+    );
+
+    // The shipped checklists: Fordelingssekretariatet's four weeks, and one look-back item each.
+    let lists = checklist::load_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists"),
+        Lang::Da,
+    )
+    .unwrap();
+    let by_id = |id: &str| lists.iter().find(|l| l.organisation.id == id).unwrap();
+    assert_eq!(by_id(FS).organisation.request_deadline_days, Some(28));
+    assert_eq!(by_id("skgr").organisation.request_deadline_days, None);
+    let looks_back = |id: &str| -> Vec<String> {
+        by_id(id)
+            .items
+            .iter()
+            .filter(|i| i.requests)
+            .map(|i| i.id.clone())
+            .collect()
+    };
+    assert_eq!(looks_back(FS), ["indsigtsbegaeringer"]);
+    assert_eq!(looks_back("skgr"), ["anmodninger-rettigheder"]);
+}
