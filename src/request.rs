@@ -26,6 +26,14 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::Lang;
 use crate::review::{Change, Event};
 
+/// The sentence every view of the register carries, on screen and on the command line.
+pub fn no_personal_data(lang: Lang) -> &'static str {
+    lang.pick(
+        "Registret gemmer ingen personoplysninger: kun organisationens egen sagsreference.",
+        "The register stores no personal data: only the organisation's own case reference.",
+    )
+}
+
 /// What the data subject asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

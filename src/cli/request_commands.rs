@@ -88,13 +88,7 @@ pub enum RequestAction {
     },
 }
 
-/// The sentence every register screen carries.
-pub fn no_personal_data(lang: Lang) -> &'static str {
-    lang.pick(
-        "Registret gemmer ingen personoplysninger: kun organisationens egen sagsreference.",
-        "The register stores no personal data: only the organisation's own case reference.",
-    )
-}
+use crate::request::no_personal_data;
 
 pub fn run(global: &Global, action: &RequestAction) -> CommandResult {
     let lang = global.lang();

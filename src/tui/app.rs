@@ -16,6 +16,7 @@ use crate::tui::dialogs::{
     Field, Form, FormKind, NoteEditor, open_editor, open_reopen, open_sign, update_form,
     update_note,
 };
+use crate::tui::register::{self, RegisterScreen};
 use crate::tui::theme::Theme;
 use crate::tui::walkthrough::{self, Walkthrough};
 
@@ -54,6 +55,14 @@ pub enum Action {
     Reopen,
     /// Show the keys of this screen.
     Help,
+    /// Open the register of data-subject requests of the selected organisation.
+    Register,
+    /// Register a new request (a dialog).
+    NewRequest,
+    /// Extend the selected request's deadline (a dialog).
+    ExtendRequest,
+    /// Close the selected request (a dialog, then the note).
+    CloseRequest,
     /// Export the open review's record as PDF (a draft while it is unsigned).
     Export,
     /// Start the staff-meeting walkthrough of the selected organisation.
@@ -101,6 +110,8 @@ pub enum Effect {
         period: Period,
         draft: bool,
     },
+    /// Check a request change again inside a write transaction and append it.
+    Register { org: String, change: Change },
     /// Leave the program.
     Quit,
 }
@@ -111,6 +122,8 @@ pub enum Screen {
     Review(ReviewScreen),
     /// The staff-meeting presentation and its attendance form.
     Walkthrough(Box<Walkthrough>),
+    /// The register of data-subject requests of one organisation.
+    Register(RegisterScreen),
 }
 
 /// One review open on screen.
@@ -262,7 +275,7 @@ impl App {
                 let items = list.items_of(rs.period.cadence()).collect();
                 Some((rs, list, items))
             }
-            Screen::Dashboard | Screen::Walkthrough(_) => None,
+            Screen::Dashboard | Screen::Walkthrough(_) | Screen::Register(_) => None,
         }
     }
 
@@ -336,6 +349,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Screen::Dashboard => update_dashboard(app, action),
         Screen::Review(_) => update_review(app, action),
         Screen::Walkthrough(_) => walkthrough::update(app, action),
+        Screen::Register(_) => register::update(app, action),
     }
 }
 
@@ -369,6 +383,11 @@ fn committed(app: &mut App, event: Event) {
             app.last_name = by.clone();
             app.last_role = role.clone();
         }
+        Change::RequestClosed(_) => {
+            if let Screen::Register(rs) = &mut app.screen {
+                rs.pending = None;
+            }
+        }
         _ => {}
     }
     app.events.push(event);
@@ -399,6 +418,7 @@ fn update_dashboard(app: &mut App, action: Action) -> Option<Effect> {
             });
         }
         Action::Help => app.overlay = Some(Overlay::Help),
+        Action::Register => register::open(app),
         Action::Walkthrough => {
             let org = app.selected_summary().and_then(|s| {
                 app.checklists
@@ -474,7 +494,7 @@ fn update_review(app: &mut App, action: Action) -> Option<Effect> {
 }
 
 /// Asks who is recording when nobody has said so this session; returns whether to go on.
-fn known_signer(app: &mut App, then: &Action) -> bool {
+pub(crate) fn known_signer(app: &mut App, then: &Action) -> bool {
     if app.signer.is_some() {
         return true;
     }

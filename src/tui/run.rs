@@ -45,6 +45,17 @@ pub fn execute(
                 Err(e) => Action::Failed(e.message(app.lang)),
             })
         }
+        Effect::Register { org, change } => {
+            let Some(list) = app.checklists.iter().find(|l| &l.organisation.id == org) else {
+                return Some(Action::Failed(format!("unknown organisation {org}")));
+            };
+            Some(
+                match crate::register::record(store, list, now, change.clone()) {
+                    Ok(event) => Action::Committed(vec![event]),
+                    Err(e) => Action::Failed(e.message(app.lang)),
+                },
+            )
+        }
         Effect::Export { org, period, draft } => {
             Some(export(app, store, org, *period, *draft, now))
         }

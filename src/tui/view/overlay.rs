@@ -88,6 +88,10 @@ fn note_editor(frame: &mut Frame, app: &App, note: &NoteEditor, area: Rect) {
     frame.render_widget(Clear, rect);
     let title = match note.status {
         Some(s) => format!(" {} — {} ", lang.pick("Note", "Note"), s.label(lang)),
+        None if matches!(app.screen, crate::tui::app::Screen::Register(_)) => format!(
+            " {} ",
+            lang.pick("Note til afslutningen", "Note on the closing")
+        ),
         None => format!(" {} ", lang.pick("Note (kladde)", "Note (draft)")),
     };
     let block = Block::bordered().title(Span::styled(title, app.theme.title()));
@@ -138,6 +142,7 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
             )));
             lang.pick("Genåbn gennemgangen", "Reopen the review")
         }
+        kind => super::register::dialog_text(app, kind, &mut lines),
     };
     let height = lines.len() as u16 + form.fields.len() as u16 * 3 + 4;
     let rect = centered(area, 70, height);
@@ -154,7 +159,8 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
         let label = match input.label {
             "name" => lang.pick("Navn", "Name"),
             "role" => lang.pick("Rolle (fx Leder)", "Role (e.g. Manager)"),
-            _ => lang.pick("Begrundelse", "Reason"),
+            other => super::register::field_label(other, lang)
+                .unwrap_or_else(|| lang.pick("Begrundelse", "Reason")),
         };
         field(
             frame,
