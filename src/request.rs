@@ -29,8 +29,8 @@ use crate::review::{Change, Event};
 /// The sentence every view of the register carries, on screen and on the command line.
 pub fn no_personal_data(lang: Lang) -> &'static str {
     lang.pick(
-        "Registret gemmer ingen personoplysninger: kun organisationens egen sagsreference.",
-        "The register stores no personal data: only the organisation's own case reference.",
+        "Registret gemmer ingen personoplysninger, kun egne sagsreferencer.",
+        "The register stores no personal data, only case references.",
     )
 }
 

@@ -78,21 +78,15 @@ fn draw_requests(frame: &mut Frame, app: &App, open: &[(&str, &Request)], area: 
             .map_or(*org, |l| l.organisation.name.as_str());
         lines.push(Line::from(vec![
             Span::styled(format!(" {mark} "), style),
+            Span::raw(format!("{:<16} ", r.reference)),
+            Span::styled(format!("{:<22} ", r.standing_words(app.today, lang)), style),
             Span::raw(format!(
-                "{:<16} {:<24} {:<22} ",
-                r.reference,
+                "{} {}   {} · {}",
+                lang.pick("frist", "due"),
+                r.deadline.format("%d.%m.%Y"),
                 name,
                 r.kind.label(lang)
             )),
-            Span::styled(
-                format!(
-                    "{} {} — {}",
-                    lang.pick("frist", "due"),
-                    r.deadline.format("%d.%m.%Y"),
-                    r.standing_words(app.today, lang)
-                ),
-                style,
-            ),
         ]));
     }
     let block = Block::bordered().title(Span::styled(

@@ -128,16 +128,22 @@ fn row(app: &App, r: &Request) -> Line<'static> {
 
 fn details(app: &App, r: &Request) -> Vec<Line<'static>> {
     let lang = app.lang;
-    let mut lines = vec![Line::raw(format!(
-        "{} {} · {} {} ({}) · {} {}",
-        lang.pick("Modtaget", "Received"),
-        lang.date(r.received),
-        lang.pick("første frist", "first deadline"),
-        lang.date(r.first_deadline),
-        r.by,
-        lang.pick("frist nu", "deadline now"),
-        lang.date(r.deadline),
-    ))];
+    let mut lines = vec![
+        Line::raw(format!(
+            "{} {}, {} {}",
+            lang.pick("Modtaget", "Received"),
+            lang.date(r.received),
+            lang.pick("registreret af", "registered by"),
+            r.by,
+        )),
+        Line::raw(format!(
+            "{} {} · {} {}",
+            lang.pick("Første frist", "First deadline"),
+            lang.date(r.first_deadline),
+            lang.pick("frist nu", "deadline now"),
+            lang.date(r.deadline),
+        )),
+    ];
     if let Some(e) = &r.extension {
         lines.push(Line::raw(format!(
             "{} {} ({} {}): {}",
