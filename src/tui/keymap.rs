@@ -134,7 +134,8 @@ pub const DASHBOARD: &[Binding] = &[
             "requests",
             "the register of data-subject requests (access, erasure, …)",
         ),
-        Room,
+        // In the help and in the open requests' title: the footer at 80 columns is full.
+        No,
     ),
     b(
         &[Char('?')],

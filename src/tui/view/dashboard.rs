@@ -41,13 +41,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let registers = status::registers(&app.checklists, &app.events);
     let open = status::open_requests(&registers);
     if open.is_empty() {
-        draw_list(frame, app, &rows, list);
+        draw_list(frame, app, &rows, list, true);
         return;
     }
     let shown = open.len().min(4) as u16;
     let [list, requests] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(shown + 2)]).areas(list);
-    draw_list(frame, app, &rows, list);
+    draw_list(frame, app, &rows, list, false);
     draw_requests(frame, app, &open, requests);
 }
 
@@ -218,7 +218,9 @@ fn short_key(p: Period) -> String {
     }
 }
 
-fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect) {
+/// The reviews of the year; `register_hint` names the key of the register of requests (when
+/// no open request is listed below with it).
+fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect, register_hint: bool) {
     let lang = app.lang;
     let mut items = Vec::new();
     let mut selected_row = None;
@@ -246,10 +248,22 @@ fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect) {
             lang.pick("Ingen gennemgange dette år.", "No reviews this year."),
         ));
     }
-    let block = Block::bordered().title(Span::styled(
+    let mut block = Block::bordered().title(Span::styled(
         format!(" {} {} ", lang.pick("Gennemgange", "Reviews"), app.year),
         app.theme.title(),
     ));
+    if register_hint {
+        block = block.title_bottom(
+            Line::from(Span::styled(
+                lang.pick(
+                    " r: anmodninger fra registrerede ",
+                    " r: data-subject requests ",
+                ),
+                app.theme.dim(),
+            ))
+            .right_aligned(),
+        );
+    }
     let mut state = ListState::default().with_selected(selected_row);
     frame.render_stateful_widget(
         List::new(items)
