@@ -42,14 +42,7 @@ pub fn record(
     let period = request::period_of(received);
     let today = local_date(now);
     store.append_to_register(org, period, now, |events| {
-        let register = Register::from_events(org, events);
-        register.check(today, &change)?;
-        // The request's events stay under the year it was received.
-        if let Some(r) = register.get(&reference) {
-            if request::period_of(r.received) != period {
-                return Err(request::Refusal::Unknown { reference }.into());
-            }
-        }
+        Register::from_events(org, events).check(today, &change)?;
         Ok(change)
     })
 }

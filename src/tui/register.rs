@@ -105,18 +105,19 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         }
         Action::Help => app.overlay = Some(Overlay::Help),
         Action::NewRequest => {
-            if known_signer(app, &action) {
-                let today = app.today.to_string();
-                form(
-                    app,
-                    FormKind::RequestNew,
-                    vec![
-                        Field::new("reference", ""),
-                        Field::new("kind", "1"),
-                        Field::new("received", &today),
-                    ],
-                );
+            if !known_signer(app, &action) {
+                return None;
             }
+            let today = app.today.to_string();
+            form(
+                app,
+                FormKind::RequestNew,
+                vec![
+                    Field::new("reference", ""),
+                    Field::new("kind", "1"),
+                    Field::new("received", &today),
+                ],
+            );
         }
         Action::ExtendRequest | Action::CloseRequest => {
             let Some((_, request)) = selected(app) else {
