@@ -623,6 +623,10 @@ fn the_yearly_record_holds_the_years_register_read_back_from_the_pdf() {
         said.contains("the file matches the review as it was at event #6; it has changed since"),
         "{said}"
     );
+    assert!(
+        said.contains("since then only the register of requests has changed (1 event)"),
+        "{said}"
+    );
     assert_eq!(out.status.code(), Some(1));
 }
 
