@@ -290,7 +290,7 @@ impl Tsa {
         let status = head.lines().next().unwrap_or_default();
         let code = status.split_whitespace().nth(1).unwrap_or_default();
         if code != "200" {
-            return Err(refused(format!("HTTP {}", status.trim())));
+            return Err(refused(status.trim().to_string()));
         }
         if reply.len() as u64 > MAX_REPLY {
             return Err(refused("a reply over 1 MB".into()));
