@@ -282,7 +282,8 @@ impl Env {
         ]);
     }
 
-    /// Keeps `bytes` as `name` in `AARSHJUL_PADES_OUT`, if set, with `files` of the test.
+    /// Keeps `bytes` as `name` in `AARSHJUL_PADES_OUT`, if set, with `files` of the test
+    /// (named `<name without .pdf>-<file>`).
     fn keep(&self, name: &str, bytes: &[u8], files: &[&str]) {
         let Ok(out) = std::env::var("AARSHJUL_PADES_OUT") else {
             return;
@@ -290,8 +291,9 @@ impl Env {
         let out = Path::new(&out);
         std::fs::create_dir_all(out).unwrap();
         std::fs::write(out.join(name), bytes).unwrap();
+        let stem = name.trim_end_matches(".pdf");
         for f in files {
-            std::fs::copy(self.path(f), out.join(f)).unwrap();
+            std::fs::copy(self.path(f), out.join(format!("{stem}-{f}"))).unwrap();
         }
     }
 }
