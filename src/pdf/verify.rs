@@ -27,6 +27,8 @@ pub struct Checked {
     pub signature: SignatureState,
 }
 
+// One value per checked file: its size does not matter, and tests destructure it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignatureState {
     /// No signature dictionary at all.
