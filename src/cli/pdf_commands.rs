@@ -87,7 +87,7 @@ pub fn export(
                     "Ny underskriftsidentitet lavet (selvunderskrevet certifikat) i",
                     "New signing identity made (self-signed certificate) in"
                 ),
-                opts.identity_dir.display()
+                identity::org_dir(&opts.identity_dir, &list.organisation.id).display()
             );
         }
         println!(
