@@ -388,6 +388,42 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_old_ciphers_have_the_same_iteration_cap() {
+        let alg = |n: &str, rounds: u32| spki::AlgorithmIdentifierOwned {
+            oid: der::oid::ObjectIdentifier::new_unwrap(n),
+            parameters: Some(
+                der::Any::encode_from(&Pkcs12PbeParams {
+                    salt: OctetString::new(vec![1; 8]).unwrap(),
+                    iterations: rounds,
+                })
+                .unwrap(),
+            ),
+        };
+        for oid in ["1.2.840.113549.1.12.1.3", "1.2.840.113549.1.12.1.6"] {
+            for rounds in [0, MAX_ITERATIONS + 1, u32::MAX] {
+                let started = Instant::now();
+                assert!(matches!(
+                    legacy_decrypt(&alg(oid, rounds), "pw", &[0; 16], true),
+                    Err(P12Error::Excessive(_))
+                ));
+                assert!(started.elapsed() < Duration::from_secs(1));
+            }
+            // Within the cap: computed, and garbage does not decrypt.
+            assert!(legacy_decrypt(&alg(oid, 2048), "pw", &[0; 16], false).is_err());
+        }
+        // RC4 (1, 2) is not read: said to be an old encryption.
+        assert!(matches!(
+            legacy_decrypt(&alg("1.2.840.113549.1.12.1.1", 2048), "pw", &[0; 16], true),
+            Err(P12Error::OldEncryption(_))
+        ));
+        // Not one of them: left to PBES2.
+        assert!(matches!(
+            legacy_decrypt(&alg("1.2.840.113549.1.5.13", 2048), "pw", &[0; 16], true),
+            Ok(None)
+        ));
+    }
+
     fn scrypt_params(log_n: u8, r: u32, p: u32) -> pkcs5::scrypt::Params {
         pkcs5::scrypt::Params::new(log_n, r, p, 32).unwrap()
     }

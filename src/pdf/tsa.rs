@@ -495,3 +495,34 @@ pub fn parse(url: &str) -> Result<Tsa, TsaError> {
     }
     Ok(Tsa { url: url.into() })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_http_addresses_are_taken() {
+        assert_eq!(
+            parse(" http://127.0.0.1:8080/tsa ").unwrap().url,
+            "http://127.0.0.1:8080/tsa"
+        );
+        for bad in [
+            "https://tsa.example/",
+            "ftp://x",
+            "http://",
+            "http://user@host/",
+            "http://a b/",
+            "tsa.example",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        let err = parse("https://tsa.example/").unwrap_err();
+        assert!(err.message(Lang::Da).contains("intet er skrevet"));
+    }
+
+    #[test]
+    fn garbage_is_not_a_token() {
+        assert!(check(b"not der", b"sig").is_err());
+        assert!(check(&[0x30, 0x00], b"sig").is_err());
+    }
+}
