@@ -150,6 +150,10 @@ pub enum Command {
         /// Replace a file already at --out (never the database or the signing identity)
         #[arg(long)]
         force: bool,
+        /// Ask this RFC 3161 time-stamping authority (http://…) for a timestamp in the
+        /// signature [default: the one set with `identity tsa`, if any]
+        #[arg(long, value_name = "URL")]
+        tsa: Option<String>,
     },
     /// Check a review record PDF: its signature, that it covers the whole file, and that it
     /// matches the review in the database; exit 0 valid, 1 invalid or changed, 2 unreadable
@@ -163,24 +167,42 @@ pub enum Command {
         #[arg(long)]
         org: String,
     },
-    /// The identity PDFs are signed with: import one from a PKCS#12 file, or show it
+    /// The organisations' signing identities: import one from a PKCS#12 file, show them, or
+    /// set the time-stamping authority
     Identity {
         #[command(subcommand)]
         action: IdentityAction,
     },
 }
 
-/// What to do with the signing identity.
+/// What to do with the signing identities.
 #[derive(Debug, Subcommand)]
 pub enum IdentityAction {
-    /// Use the key and certificate of a PKCS#12 file (.p12/.pfx), e.g. an OCES certificate;
-    /// the password is read from AARSHJUL_P12_PASSWORD or asked for without echo
+    /// Sign an organisation's records with the key and certificate of a PKCS#12 file
+    /// (.p12/.pfx), e.g. its OCES3 certificate from MitID Erhverv; the password is read from
+    /// AARSHJUL_P12_PASSWORD or asked for without echo
     Import {
+        /// Organisation id, e.g. skgr
+        #[arg(long)]
+        org: String,
         /// The PKCS#12 file
         file: PathBuf,
     },
-    /// Print the certificate's holder and SHA-256 fingerprint
-    Show,
+    /// Print the certificate of each organisation's identity (or of --org's)
+    Show {
+        /// Organisation id, e.g. skgr
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Set the RFC 3161 time-stamping authority (http://…) every signed export asks for a
+    /// timestamp, the terminal UI's too; without URL, show it
+    Tsa {
+        /// The authority's address
+        url: Option<String>,
+        /// Stop asking for timestamps
+        #[arg(long, conflicts_with = "url")]
+        off: bool,
+    },
 }
 
 /// Which review: organisation and period key.
@@ -270,11 +292,24 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
             out,
             draft,
             force,
-        } => pdf_commands::export(global, review, out.as_deref(), *draft, *force),
+            tsa,
+        } => pdf_commands::export(
+            global,
+            review,
+            out.as_deref(),
+            *draft,
+            *force,
+            tsa.as_deref(),
+        ),
         Command::Verify { file } => pdf_commands::verify(global, file),
         Command::Identity { action } => match action {
-            IdentityAction::Import { file } => pdf_commands::identity_import(global, file),
-            IdentityAction::Show => pdf_commands::identity_show(global),
+            IdentityAction::Import { org, file } => {
+                pdf_commands::identity_import(global, org, file)
+            }
+            IdentityAction::Show { org } => pdf_commands::identity_show(global, org.as_deref()),
+            IdentityAction::Tsa { url, off } => {
+                pdf_commands::identity_tsa(global, url.as_deref(), *off)
+            }
         },
     }
 }

@@ -682,6 +682,18 @@ fn x_exports_a_draft_then_a_signed_record_and_says_where() {
         h.message()
     );
     assert!(std::fs::read(&signed).unwrap().starts_with(b"%PDF"));
+    // Signed with the organisation's own identity.
+    assert!(h._dir.path().join("identity/skgr/cert.pem").exists());
+    match aarshjul::pdf::verify::check(&std::fs::read(&signed).unwrap())
+        .unwrap()
+        .signature
+    {
+        aarshjul::pdf::SignatureState::Valid { organisation, .. } => {
+            assert_eq!(organisation.name.as_deref(), Some("Støttekontaktgruppen"));
+            assert_eq!(organisation.cvr.as_deref(), Some("37292664"));
+        }
+        other => panic!("{other:?}"),
+    }
     let exports = h
         .changes()
         .iter()

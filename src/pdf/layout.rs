@@ -327,8 +327,8 @@ fn body(
             w.para(
                 &lang
                     .pick(
-                        "Denne PDF er digitalt underskrevet {at} (CMS, ECDSA P-256) med certifikatet nedenfor. Enhver ændring af filen gør underskriften ugyldig; kontrollér den med »aarshjul verify FIL.pdf« eller en PDF-læser, der viser digitale underskrifter.",
-                        "This PDF was digitally signed {at} (CMS, ECDSA P-256) with the certificate below. Any change to the file invalidates the signature; check it with `aarshjul verify FILE.pdf` or a PDF reader that shows digital signatures.",
+                        "Denne PDF er digitalt underskrevet {at} (PAdES) med organisationens certifikat nedenfor. Enhver ændring af filen gør underskriften ugyldig; kontrollér den med »aarshjul verify FIL.pdf« eller en PDF-læser, der viser digitale underskrifter.",
+                        "This PDF was digitally signed {at} (PAdES) with the organisation's certificate below. Any change to the file invalidates the signature; check it with `aarshjul verify FILE.pdf` or a PDF reader that shows digital signatures.",
                     )
                     .replace("{at}", &when(exported, lang)),
                 small,
