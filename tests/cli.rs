@@ -285,13 +285,26 @@ fn every_refusal_has_its_message_and_exit_code() {
         .status
         .success()
     );
+    // Not applicable needs a reason, as a deviation does.
+    let out = record(&env, "jobansoegninger-sletning", "not-applicable", None);
+    assert_eq!(out.status.code(), Some(2));
     assert!(
-        record(&env, "jobansoegninger-sletning", "not-applicable", None)
-            .status
-            .success()
+        String::from_utf8_lossy(&out.stderr).contains("Not applicable needs a note saying why"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        record(
+            &env,
+            "jobansoegninger-sletning",
+            "not-applicable",
+            Some("Ingen ansøgninger i kvartalet")
+        )
+        .status
+        .success()
     );
     env.ok(&sign);
-    let out = record(&env, "enheder-skgr-oprydning", "not-applicable", None);
+    let out = record(&env, "enheder-skgr-oprydning", "not-applicable", Some("x"));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
@@ -333,7 +346,7 @@ fn every_refusal_has_its_message_and_exit_code() {
         "H",
     ]);
     assert!(
-        err.contains("is yearly and does not belong to period 2026-Q4"),
+        err.contains("is reviewed every year and does not belong to period 2026-Q4"),
         "{err}"
     );
     let err = env.refused(&[

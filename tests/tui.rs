@@ -128,6 +128,18 @@ impl Harness {
             .collect()
     }
 
+    /// Marks the selected item not applicable with `reason` (asking who records first when
+    /// nobody has said so).
+    fn not_applicable(&mut self, reason: &str) {
+        self.key(KeyCode::Char('n'));
+        if matches!(self.app.overlay, Some(Overlay::Form(_))) {
+            self.key(KeyCode::Enter);
+        }
+        assert!(matches!(self.app.overlay, Some(Overlay::Note(_))), "n asks why");
+        self.type_text(reason);
+        self.ctrl('s');
+    }
+
     fn message(&self) -> String {
         self.app
             .message
@@ -168,24 +180,16 @@ fn a_quarterly_review_walked_signed_and_reopened() {
         h.message()
     );
 
-    // Signing with an item open is refused and names it.
+    // Signing with an item open is refused at once, naming it; Enter goes to it.
+    h.key(KeyCode::Up);
     h.key(KeyCode::Char('S'));
+    assert!(matches!(h.app.overlay, Some(Overlay::OpenItems { .. })));
     let dialog = h.screen(100, 30);
-    assert!(
-        dialog.contains("Kan ikke underskrives, før disse punkter er registreret"),
-        "{dialog}"
-    );
+    assert!(dialog.contains("Kan ikke underskrives endnu"), "{dialog}");
     assert!(dialog.contains("[ ] Slet jobansøgninger"), "{dialog}");
     h.key(KeyCode::Enter);
-    h.type_text("Leder");
-    h.key(KeyCode::Enter);
-    assert!(
-        h.message()
-            .contains("mens punkter er åbne: jobansoegninger-sletning"),
-        "{}",
-        h.message()
-    );
-    h.key(KeyCode::Esc);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(selected_item(&h), "jobansoegninger-sletning");
 
     // A deviation without a note opens the editor; with æøå and a pasted list it saves.
     h.key(KeyCode::Char('a'));
@@ -266,9 +270,29 @@ fn escape_cancels_the_editor_and_saves_nothing() {
     h.key(KeyCode::Up);
     h.key(KeyCode::Char('a'));
     h.type_text("will be thrown away");
+    // A changed note is not thrown away without asking; no goes back to the text.
     h.key(KeyCode::Esc);
-    assert_eq!(h.message(), "The note was not saved.");
+    assert!(matches!(h.app.overlay, Some(Overlay::ConfirmDropNote(_))));
+    assert!(h.screen(100, 30).contains("y yes  n no"), "English keys");
+    h.key(KeyCode::Char('n'));
+    match &h.app.overlay {
+        Some(Overlay::Note(n)) => assert_eq!(n.text(), "Something wrongwill be thrown away"),
+        _ => panic!("back in the editor"),
+    }
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('y'));
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.message(), "The note's changes were thrown away.");
+    let m = h.app.message.clone().unwrap();
+    assert!(!m.error && m.plain, "a discard is no success");
+    assert!(!h.screen(100, 30).contains('✓'), "no success tick");
     assert_eq!(h.changes().len(), 1, "only the first deviation");
+    // An unchanged note closes at once, without a question or a message.
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char('e'));
+    h.key(KeyCode::Esc);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.message(), "");
 }
 
 #[test]
@@ -315,6 +339,8 @@ fn retract_opens_an_item_again_and_ctrl_c_quits() {
     h.key(KeyCode::Char('n'));
     h.type_text("Me");
     h.key(KeyCode::Enter);
+    h.type_text("Ikke aktuelt i perioden");
+    h.ctrl('s');
     h.key(KeyCode::Char('u'));
     assert_eq!(
         h.changes().iter().map(|c| c.kind()).collect::<Vec<_>>(),
@@ -341,6 +367,12 @@ fn the_year_can_be_changed_for_history() {
     h.key(KeyCode::Char(']'));
     h.key(KeyCode::Char(']'));
     assert!(h.screen(100, 30).contains("upcoming"));
+}
+
+/// The id of the selected item on the open review.
+fn selected_item(h: &Harness) -> String {
+    let (rs, _, items) = h.app.open_review().unwrap();
+    items[rs.selected].id.clone()
 }
 
 fn snapshot(name: &str, h: &Harness, width: u16, height: u16) {
@@ -410,9 +442,14 @@ fn to_attendance(h: &mut Harness) {
         });
     }
     match &h.app.screen {
-        Screen::Walkthrough(w) => assert!(w.at_attendance(sections)),
+        Screen::Walkthrough(w) => {
+            assert!(w.at_attendance(sections));
+            assert_eq!(w.focus, aarshjul::tui::walkthrough::DATE, "starts in the date");
+        }
         _ => panic!("not in the walkthrough"),
     }
+    // Keep today's date.
+    h.key(KeyCode::Enter);
 }
 
 #[test]
@@ -566,12 +603,14 @@ fn leaving_a_walkthrough_early_asks_and_records_nothing() {
 }
 
 #[test]
-fn a_walkthrough_of_a_signed_year_is_refused_with_the_form_kept() {
+fn a_walkthrough_of_a_signed_year_is_refused_at_the_start() {
     let mut h = Harness::new(Lang::En);
     h.open("skgr", "2026");
     h.key(KeyCode::Char('n'));
     h.type_text("H");
     h.key(KeyCode::Enter);
+    h.type_text("Ikke aktuelt i perioden");
+    h.ctrl('s');
     let yearly = h
         .app
         .checklists
@@ -581,33 +620,18 @@ fn a_walkthrough_of_a_signed_year_is_refused_with_the_form_kept() {
         .items_of(aarshjul::period::Cadence::Yearly)
         .count();
     for _ in 1..yearly {
-        h.key(KeyCode::Char('n'));
+        h.not_applicable("Ikke aktuelt i år");
     }
     h.sign("Leader");
     assert!(h.message().contains("Signed"), "{}", h.message());
+    // Refused on w, before the first section, not after the last.
     h.key(KeyCode::Char('w'));
-    let sections = h
-        .app
-        .checklists
-        .iter()
-        .find(|l| l.organisation.id == "skgr")
-        .unwrap()
-        .walkthrough
-        .len();
-    for _ in 0..sections {
-        h.key(KeyCode::Right);
-    }
-    h.type_text("Kontoret");
-    h.key(KeyCode::Tab);
-    h.key(KeyCode::Tab);
-    h.type_text("Karin");
-    h.ctrl('s');
+    assert!(matches!(h.app.screen, Screen::Review(_)));
     assert!(
-        h.message().contains("is signed; reopen it"),
+        h.message().contains("is signed; reopen it") && h.message().contains("Reopen it (R"),
         "{}",
         h.message()
     );
-    assert!(matches!(h.app.screen, Screen::Walkthrough(_)));
 }
 
 #[test]
@@ -658,6 +682,8 @@ fn x_exports_a_draft_then_a_signed_record_and_says_where() {
     h.key(KeyCode::Char('n'));
     h.type_text("Henriette Salmon");
     h.key(KeyCode::Enter);
+    h.type_text("Ikke aktuelt i perioden");
+    h.ctrl('s');
     h.key(KeyCode::Char('x'));
     let draft = h._dir.path().join("exports/skgr-2026-Q4-udkast.pdf");
     assert!(
@@ -672,7 +698,7 @@ fn x_exports_a_draft_then_a_signed_record_and_says_where() {
     );
     assert!(std::fs::read(&draft).unwrap().starts_with(b"%PDF"));
 
-    h.key(KeyCode::Char('n'));
+    h.not_applicable("Ingen ansøgninger i kvartalet");
     h.sign("Leder");
     h.key(KeyCode::Char('x'));
     let signed = h._dir.path().join("exports/skgr-2026-Q4.pdf");
@@ -704,6 +730,8 @@ fn a_signed_review_shows_who_signed_and_offers_only_what_it_takes() {
     h.key(KeyCode::Char('n'));
     h.type_text("Henriette Salmon");
     h.key(KeyCode::Enter);
+    h.type_text("Ikke aktuelt i perioden");
+    h.ctrl('s');
     h.sign("Leder");
     let screen = h.screen(100, 30);
     assert!(
@@ -750,6 +778,8 @@ fn back_from_a_review_keeps_it_selected_though_it_moved() {
     h.key(KeyCode::Char('n'));
     h.type_text("H");
     h.key(KeyCode::Enter);
+    h.type_text("Ikke aktuelt i perioden");
+    h.ctrl('s');
     h.sign("Leder");
     h.key(KeyCode::Esc);
     let s = h.app.selected_summary().unwrap();

@@ -28,6 +28,20 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             ),
             ("Afslut og kassér dem?", "Quit and discard them?"),
         ),
+        Some(Overlay::ConfirmDropNote(_)) => confirm(
+            frame,
+            app,
+            area,
+            (
+                "Noten er ændret og ikke gemt.",
+                "The note has changed and is not saved.",
+            ),
+            (
+                "Kassér ændringerne? (n: tilbage til noten)",
+                "Throw the changes away? (n: back to the note)",
+            ),
+        ),
+        Some(Overlay::OpenItems { items, scroll }) => open_items(frame, app, items, *scroll, area),
         Some(Overlay::ConfirmDiscard) => confirm(
             frame,
             app,
@@ -227,6 +241,68 @@ fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
     }
 }
 
+/// Signing refused: every open item by title, scrollable, with how many lie above and below.
+fn open_items(frame: &mut Frame, app: &App, items: &[String], scroll: usize, area: Rect) {
+    let lang = app.lang;
+    let Some((_, list, _)) = app.open_review() else {
+        return;
+    };
+    let width: u16 = 72;
+    let rect = centered(area, width, (items.len() as u16 + 6).min(area.height.saturating_sub(4)));
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(Span::styled(
+        format!(
+            " {} ",
+            lang.pick("Kan ikke underskrives endnu", "Cannot be signed yet")
+        ),
+        app.theme.title(),
+    ));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [head, rows, keys] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(
+            lang.pick(
+                "Disse punkter mangler en registrering, før gennemgangen kan underskrives ({n}):",
+                "These items need an outcome before the review can be signed ({n}):",
+            )
+            .replace("{n}", &items.len().to_string()),
+        )
+        .wrap(Wrap { trim: true }),
+        head,
+    );
+    let room = rows.height as usize;
+    let scroll = scroll.min(items.len().saturating_sub(room.max(1)));
+    let mut lines: Vec<Line> = Vec::new();
+    let above = scroll;
+    let shown: Vec<&String> = items.iter().skip(scroll).take(room).collect();
+    let below = items.len() - scroll - shown.len();
+    for (i, id) in shown.iter().enumerate() {
+        let title = list.item(id).map_or(id.as_str(), |i| i.title.as_str());
+        let mut text = format!("  [ ] {title}");
+        if i == 0 && above > 0 {
+            text = format!("  ↑ {} {}", above + 1, lang.pick("flere", "more"));
+        } else if i + 1 == shown.len() && below > 0 {
+            text = format!("  ↓ {} {}", below + 1, lang.pick("flere", "more"));
+        }
+        let max = rows.width as usize;
+        if text.chars().count() > max {
+            text = text.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
+        }
+        lines.push(Line::from(Span::styled(text, app.theme.error())));
+    }
+    frame.render_widget(Paragraph::new(lines), rows);
+    frame.render_widget(
+        Paragraph::new(keys_line(app, keymap::OPEN_ITEMS, keys.width)),
+        keys,
+    );
+}
+
 fn confirm(
     frame: &mut Frame,
     app: &App,
@@ -239,7 +315,7 @@ fn confirm(
         Line::raw(lang.pick(what.0, what.1)),
         Line::raw(lang.pick(question.0, question.1)),
         Line::raw(""),
-        keys_line(app, keymap::CONFIRM, 60),
+        keys_line(app, keymap::confirm(lang), 60),
     ];
     let rect = centered(area, 64, 6);
     frame.render_widget(Clear, rect);
