@@ -133,6 +133,7 @@ impl Harness {
     fn not_applicable(&mut self, reason: &str) {
         self.key(KeyCode::Char('n'));
         if matches!(self.app.overlay, Some(Overlay::Form(_))) {
+            self.type_text("Henriette Salmon");
             self.key(KeyCode::Enter);
         }
         assert!(matches!(self.app.overlay, Some(Overlay::Note(_))), "n asks why");
@@ -793,4 +794,374 @@ fn back_from_a_review_keeps_it_selected_though_it_moved() {
         row.contains("✓ Monthly review 2026-11") && row.contains("H 22.11.2026"),
         "{row}"
     );
+}
+
+/// The fixes from a new user's first session (issue 12), one key script each.
+mod first_session {
+    use super::*;
+    use aarshjul::tui::Action;
+    use aarshjul::tui::Effect;
+    use aarshjul::tui::app::update;
+
+    fn org_index(h: &Harness, id: &str) -> usize {
+        h.app
+            .checklists
+            .iter()
+            .position(|l| l.organisation.id == id)
+            .unwrap()
+    }
+
+    fn signed_by(h: &Harness) -> Vec<(String, String)> {
+        h.changes()
+            .into_iter()
+            .filter_map(|c| match c {
+                Change::ReviewSigned { by, role } => Some((by, role)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_offered_name_is_replaced_by_typing_never_appended_to() {
+        let mut h = Harness::new(Lang::Da);
+        h.app.last_name = "Karin Ølgaard".into();
+        h.app.last_role = "Sekretariatschef".into();
+        h.open("skgr", "2026-11");
+        // Who records: the offered name is selected; typing replaces it.
+        h.key(KeyCode::Char('n'));
+        assert!(h.screen(100, 30).contains("Karin Ølgaard"), "offered");
+        h.type_text("Test Person");
+        h.key(KeyCode::Enter);
+        assert_eq!(h.app.signer.as_deref(), Some("Test Person"));
+        h.type_text("Ingen ændringer denne måned");
+        h.ctrl('s');
+        // The sign dialog: both offered values replaced by what is typed.
+        h.key(KeyCode::Char('S'));
+        h.type_text("Birgitte Åbrink");
+        h.key(KeyCode::Enter);
+        h.type_text("Klinikchef");
+        h.key(KeyCode::Enter);
+        assert_eq!(
+            signed_by(&h),
+            [("Birgitte Åbrink".to_string(), "Klinikchef".to_string())]
+        );
+    }
+
+    #[test]
+    fn an_offered_name_is_kept_by_enter_and_edited_after_an_arrow_key() {
+        let mut h = Harness::new(Lang::En);
+        h.app.last_name = "Karin".into();
+        h.open("skgr", "2026-11");
+        h.key(KeyCode::Char('n'));
+        h.key(KeyCode::End);
+        h.type_text(" Ølgaard");
+        h.key(KeyCode::Enter);
+        assert_eq!(h.app.signer.as_deref(), Some("Karin Ølgaard"));
+        h.key(KeyCode::Esc);
+        // Backspace on an offered value clears it; the empty name is refused.
+        h.app.signer = None;
+        h.key(KeyCode::Char('n'));
+        h.key(KeyCode::Backspace);
+        h.key(KeyCode::Enter);
+        assert!(h.message().contains("Give a name"), "{}", h.message());
+    }
+
+    #[test]
+    fn a_too_small_screen_says_the_truth_and_keys_wait() {
+        let mut h = Harness::new(Lang::Da);
+        h.open("skgr", "2026-Q4");
+        h.key(KeyCode::Char('e'));
+        h.type_text("H");
+        h.key(KeyCode::Enter);
+        h.type_text("Noten");
+        dispatch(&mut h.app, &mut h.store, Action::Resize(60, 15), now);
+        let small = h.screen(60, 15);
+        assert!(small.contains("for lille (60×15)"), "{small}");
+        assert!(!small.contains("tast q"), "q is no way out here: {small}");
+        assert!(small.contains("intet er tabt"), "{small}");
+        h.type_text("q");
+        h.key(KeyCode::Esc);
+        h.key(KeyCode::Enter);
+        dispatch(&mut h.app, &mut h.store, Action::Resize(100, 30), now);
+        match &h.app.overlay {
+            Some(Overlay::Note(n)) => assert_eq!(n.text(), "Noten", "no key went in blind"),
+            _ => panic!("the editor is still open"),
+        }
+        h.key(KeyCode::Esc);
+        h.key(KeyCode::Char('j'));
+        h.key(KeyCode::Esc);
+        // On the overview the offer is true: q quits.
+        dispatch(&mut h.app, &mut h.store, Action::Resize(60, 15), now);
+        assert!(h.screen(60, 15).contains("tast q for at afslutte"));
+        h.key(KeyCode::Char('q'));
+        assert!(h.app.quit);
+    }
+
+    #[test]
+    fn english_confirmations_show_english_keys() {
+        let mut h = Harness::new(Lang::En);
+        to_attendance(&mut h);
+        h.key(KeyCode::Esc);
+        let screen = h.screen(100, 30);
+        assert!(screen.contains("y yes  n no"), "{screen}");
+        assert!(!screen.contains("j yes"), "{screen}");
+        h.key(KeyCode::Char('y'));
+        assert!(matches!(h.app.screen, Screen::Dashboard));
+    }
+
+    #[test]
+    fn without_colour_the_progress_bar_shows_how_far() {
+        let mut h = Harness::new(Lang::Da);
+        h.select("skgr", "2026");
+        h.key(KeyCode::Char('w'));
+        h.key(KeyCode::Right);
+        let bar = h
+            .screen(100, 30)
+            .lines()
+            .find(|l| l.contains("2 / 12"))
+            .unwrap()
+            .to_string();
+        let filled = bar.matches('█').count();
+        let empty = bar.matches('░').count();
+        assert!(filled > 0 && empty > filled, "{bar}");
+    }
+
+    #[test]
+    fn the_walkthrough_command_returns_to_its_organisation() {
+        let mut h = Harness::new(Lang::Da);
+        // What `aarshjul walkthrough --org skgr` does before the first frame.
+        let org = org_index(&h, "skgr");
+        assert_ne!(org, 0, "not the first organisation, or the test proves nothing");
+        h.app.select_org(org);
+        aarshjul::tui::walkthrough::start(&mut h.app, org);
+        h.key(KeyCode::Esc);
+        h.key(KeyCode::Char('j'));
+        assert!(matches!(h.app.screen, Screen::Dashboard));
+        assert_eq!(h.app.selected_summary().unwrap().org, "skgr");
+    }
+
+    #[test]
+    fn signing_with_open_items_is_refused_at_once_with_every_item_listed() {
+        let mut h = Harness::new(Lang::Da);
+        h.open("fordelingssekretariatet", "2026");
+        let yearly = h.app.open_review().unwrap().2.len();
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Char('S'));
+        match &h.app.overlay {
+            Some(Overlay::OpenItems { items, .. }) => assert_eq!(items.len(), yearly),
+            _ => panic!("the open items, before any name is asked for"),
+        }
+        let screen = h.screen(80, 24);
+        assert!(screen.contains(&format!("({yearly})")), "{screen}");
+        assert!(screen.contains("flere"), "the rest is counted: {screen}");
+        for _ in 0..yearly {
+            h.key(KeyCode::Down);
+        }
+        let scrolled = h.screen(80, 24);
+        assert!(scrolled.contains("↑"), "{scrolled}");
+        h.key(KeyCode::Enter);
+        assert!(h.app.overlay.is_none());
+        assert_eq!(h.app.open_review().unwrap().0.selected, 0, "the first open item");
+        assert!(h.changes().is_empty());
+    }
+
+    #[test]
+    fn an_upcoming_review_is_refused_before_a_name_is_asked() {
+        let mut h = Harness::new(Lang::Da);
+        h.open("skgr", "2026-12");
+        h.key(KeyCode::Char('S'));
+        assert!(h.app.overlay.is_none(), "no dialog");
+        assert!(h.message().contains("er ikke begyndt"), "{}", h.message());
+        h.key(KeyCode::Enter);
+        assert!(h.app.overlay.is_none(), "no name asked for");
+        assert!(h.message().contains("er ikke begyndt"), "{}", h.message());
+    }
+
+    #[test]
+    fn the_overview_moves_by_page_end_and_organisation() {
+        let mut h = Harness::new(Lang::En);
+        dispatch(&mut h.app, &mut h.store, Action::Resize(80, 24), now);
+        let count = aarshjul::tui::app::review_rows(&h.app.dashboard_rows()).count();
+        let screen = h.screen(80, 24);
+        assert!(screen.contains("↓") && screen.contains("more"), "{screen}");
+        h.key(KeyCode::End);
+        assert_eq!(h.app.dashboard_selected, count - 1);
+        assert!(h.screen(80, 24).contains("↑"), "what lies above is counted");
+        h.key(KeyCode::Home);
+        assert_eq!(h.app.dashboard_selected, 0);
+        h.press(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(h.app.dashboard_selected, count - 1);
+        h.key(KeyCode::Char('g'));
+        assert_eq!(h.app.dashboard_selected, 0);
+        h.key(KeyCode::PageDown);
+        assert!(h.app.dashboard_selected >= 5, "a page, not a row");
+        h.key(KeyCode::PageUp);
+        assert_eq!(h.app.dashboard_selected, 0);
+        let first = h.app.selected_summary().unwrap().org;
+        h.key(KeyCode::Tab);
+        let second = h.app.selected_summary().unwrap().org;
+        assert_ne!(first, second);
+        h.key(KeyCode::BackTab);
+        assert_eq!(h.app.selected_summary().unwrap().org, first);
+        assert_eq!(h.app.dashboard_selected, 0);
+    }
+
+    #[test]
+    fn long_messages_and_the_signed_banner_wrap_instead_of_being_cut() {
+        let mut h = Harness::new(Lang::Da);
+        h.open("skgr", "2026-11");
+        h.not_applicable("Ingen ændringer denne måned");
+        h.sign("Sekretariatschef");
+        h.key(KeyCode::Char('n'));
+        let screen = h.screen(80, 24);
+        assert!(screen.contains("R genåbner"), "banner whole: {screen}");
+        assert!(
+            screen.contains("ændre den. (tast R)"),
+            "message whole: {screen}"
+        );
+    }
+
+    #[test]
+    fn refusals_name_items_by_title() {
+        let mut h = Harness::new(Lang::Da);
+        h.open("skgr", "2026-Q4");
+        h.key(KeyCode::Char('u'));
+        assert!(
+            h.message()
+                .contains("»Ryd op på SKGR-enhederne« har ingen registrering"),
+            "{}",
+            h.message()
+        );
+        assert!(h.app.overlay.is_none(), "said before asking who records");
+    }
+
+    #[test]
+    fn details_show_the_note_first_and_scroll_by_a_page() {
+        let mut h = Harness::new(Lang::Da);
+        dispatch(&mut h.app, &mut h.store, Action::Resize(80, 24), now);
+        h.open("skgr", "2026-Q4");
+        h.key(KeyCode::Char('a'));
+        h.type_text("H");
+        h.key(KeyCode::Enter);
+        h.type_text(&"Én lang note om, hvad der er galt og hvad der gøres ved det. ".repeat(3));
+        h.ctrl('s');
+        h.key(KeyCode::Up);
+        let screen = h.screen(80, 24);
+        let note = screen.find("Note:").expect("the note shows");
+        let cadence = screen.find("Kadence:").unwrap_or(usize::MAX);
+        assert!(note < cadence, "note before the item's facts: {screen}");
+        // Continuation lines of the wrapped note keep its indent.
+        let lines: Vec<&str> = screen.lines().collect();
+        let at = lines.iter().position(|l| l.contains("Note:")).unwrap();
+        let pane = lines[at][..lines[at].find("Note:").unwrap()].chars().count();
+        for l in &lines[at + 1..at + 4] {
+            let text: String = l.chars().skip(pane).collect();
+            assert!(text.starts_with("  "), "indented: {l:?}");
+        }
+        h.key(KeyCode::PageDown);
+        match &h.app.screen {
+            Screen::Review(rs) => assert!(rs.scroll >= 6, "a page: {}", rs.scroll),
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn a_presentation_keeps_one_title_style() {
+        for (w, hgt) in [(80, 24), (100, 30), (200, 50)] {
+            let mut h = Harness::new(Lang::Da);
+            h.select("skgr", "2026");
+            h.key(KeyCode::Char('w'));
+            let sections = h.app.checklists[org_index(&h, "skgr")].walkthrough.len();
+            let mut plain = Vec::new();
+            for _ in 0..sections {
+                // Plain titles are underlined with ━; block letters never are.
+                plain.push(h.screen(w, hgt).contains('━'));
+                h.key(KeyCode::Right);
+            }
+            assert!(
+                plain.iter().all(|p| *p == plain[0]),
+                "{w}×{hgt}: {plain:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn not_applicable_asks_why_and_refuses_an_empty_reason() {
+        let mut h = Harness::new(Lang::Da);
+        h.open("skgr", "2026-Q4");
+        h.key(KeyCode::Char('n'));
+        h.type_text("H");
+        h.key(KeyCode::Enter);
+        assert!(
+            h.screen(100, 30).contains("Hvorfor er punktet ikke relevant"),
+            "the editor asks why"
+        );
+        h.ctrl('s');
+        assert!(h.message().contains("kræver en note om hvorfor"), "{}", h.message());
+        assert!(h.changes().is_empty());
+        h.type_text("Ingen enheder i brug");
+        h.ctrl('s');
+        assert_eq!(h.changes().len(), 1);
+    }
+
+    #[test]
+    fn the_note_editor_clears_a_line_with_ctrl_u_and_undoes_with_ctrl_z() {
+        let mut h = Harness::new(Lang::En);
+        h.open("skgr", "2026-Q4");
+        h.key(KeyCode::Char('e'));
+        h.type_text("H");
+        h.key(KeyCode::Enter);
+        h.type_text("first line");
+        h.key(KeyCode::Enter);
+        h.type_text("second");
+        h.ctrl('u');
+        let text = |h: &Harness| match &h.app.overlay {
+            Some(Overlay::Note(n)) => n.text(),
+            _ => panic!("editor open"),
+        };
+        assert_eq!(text(&h), "first line\n");
+        h.ctrl('z');
+        assert_eq!(text(&h), "first line\nsecond");
+        let footer = h.screen(100, 30);
+        assert!(footer.contains("Ctrl+Z undo") && footer.contains("Ctrl+U clear line"));
+    }
+
+    #[test]
+    fn lowercase_s_says_to_use_capital_s() {
+        let mut h = Harness::new(Lang::Da);
+        h.open("skgr", "2026-Q4");
+        h.key(KeyCode::Char('s'));
+        assert!(h.message().contains("stort S"), "{}", h.message());
+        assert!(h.app.overlay.is_none());
+    }
+
+    #[test]
+    fn after_an_export_o_opens_the_pdf_where_a_viewer_exists() {
+        let mut h = Harness::new(Lang::En);
+        h.app.viewer = Some("xdg-open".into());
+        h.open("skgr", "2026-Q4");
+        h.key(KeyCode::Char('o'));
+        assert!(h.message().contains("Export with x first"), "{}", h.message());
+        h.not_applicable("No units in use");
+        h.key(KeyCode::Char('x'));
+        let path = h._dir.path().join("exports/skgr-2026-Q4-udkast.pdf");
+        assert!(
+            h.message().contains(&path.display().to_string())
+                && h.message().ends_with("Press o to open it."),
+            "{}",
+            h.message()
+        );
+        // The effect is returned, not run: no viewer starts in a test.
+        let action = keymap(&h.app, KeyEvent::new(KeyCode::Char('o'), KeyModifiers::NONE));
+        assert_eq!(action, Some(Action::OpenExport));
+        assert_eq!(
+            update(&mut h.app, Action::OpenExport),
+            Some(Effect::OpenFile(path))
+        );
+        // Without a viewer nothing is offered.
+        h.app.viewer = None;
+        h.key(KeyCode::Char('x'));
+        assert!(!h.message().contains("Press o"), "{}", h.message());
+    }
 }
