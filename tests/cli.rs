@@ -501,3 +501,60 @@ fn walkthrough_checks_the_organisation_before_the_terminal() {
     );
     assert!(err.contains("bare.toml"), "{err}");
 }
+
+/// `items`, `--version` on subcommands, and Danish without English words (issue 12).
+mod first_session {
+    use super::Env;
+
+    #[test]
+    fn items_lists_ids_cadences_and_titles() {
+        let env = Env::new();
+        let all = env.ok(&["items", "--org", "skgr", "--lang", "da"]);
+        assert!(all.starts_with("Støttekontaktgruppen (skgr): "), "{all}");
+        let line = all
+            .lines()
+            .find(|l| l.contains("enheder-skgr-oprydning"))
+            .unwrap();
+        assert!(line.contains("Kvartalsvis") && line.contains("Ryd op på SKGR-enhederne"));
+        let yearly = env.ok(&["items", "--org", "skgr", "--cadence", "yearly"]);
+        assert!(yearly.lines().skip(1).all(|l| l.contains("Yearly")), "{yearly}");
+        assert!(!yearly.contains("enheder-skgr-oprydning"));
+        let err = env.refused(&["items", "--org", "nope"]);
+        assert!(err.contains("known are"), "{err}");
+        let out = env.run(&["items", "--org", "skgr", "--cadence", "weekly"]);
+        assert_eq!(out.status.code(), Some(2));
+    }
+
+    #[test]
+    fn version_works_on_subcommands() {
+        let env = Env::new();
+        let top = env.ok(&["--version"]);
+        for sub in ["status", "record", "items", "export"] {
+            assert_eq!(env.ok(&[sub, "--version"]).split_whitespace().last(), top.split_whitespace().last(), "{sub}");
+        }
+    }
+
+    #[test]
+    fn danish_refusals_name_cadences_in_danish() {
+        let env = Env::new();
+        let err = env.refused(&[
+            "record",
+            "--org",
+            "skgr",
+            "--period",
+            "2026-Q4",
+            "--item",
+            "udskrevne-borgere",
+            "--status",
+            "done",
+            "--note",
+            "x",
+            "--by",
+            "H",
+            "--lang",
+            "da",
+        ]);
+        assert!(err.contains("gennemgås hvert år og hører ikke til perioden 2026-Q4"), "{err}");
+        assert!(!err.contains("yearly"), "{err}");
+    }
+}
