@@ -407,7 +407,11 @@ fn items(global: &Global, org: &str, cadence: Option<&str>) -> CommandResult {
         list.organisation.id,
         lang.count(chosen.len(), ("punkt", "punkter"), ("item", "items"))
     );
-    let id_width = chosen.iter().map(|i| i.id.chars().count()).max().unwrap_or(0);
+    let id_width = chosen
+        .iter()
+        .map(|i| i.id.chars().count())
+        .max()
+        .unwrap_or(0);
     let cadence_width = chosen
         .iter()
         .map(|i| i.cadence.label(lang).chars().count())

@@ -566,11 +566,9 @@ impl Review {
                     Outcome::Deviation if !has_note => Err(Refusal::DeviationNeedsNote {
                         item: item.id.clone(),
                     }),
-                    Outcome::NotApplicable if !has_note => {
-                        Err(Refusal::NotApplicableNeedsNote {
-                            item: item.id.clone(),
-                        })
-                    }
+                    Outcome::NotApplicable if !has_note => Err(Refusal::NotApplicableNeedsNote {
+                        item: item.id.clone(),
+                    }),
                     Outcome::Done if !has_note && item.evidence.is_some() => {
                         Err(Refusal::EvidenceNeedsNote {
                             item: item.id.clone(),

@@ -517,7 +517,10 @@ mod first_session {
             .unwrap();
         assert!(line.contains("Kvartalsvis") && line.contains("Ryd op på SKGR-enhederne"));
         let yearly = env.ok(&["items", "--org", "skgr", "--cadence", "yearly"]);
-        assert!(yearly.lines().skip(1).all(|l| l.contains("Yearly")), "{yearly}");
+        assert!(
+            yearly.lines().skip(1).all(|l| l.contains("Yearly")),
+            "{yearly}"
+        );
         assert!(!yearly.contains("enheder-skgr-oprydning"));
         let err = env.refused(&["items", "--org", "nope"]);
         assert!(err.contains("known are"), "{err}");
@@ -530,7 +533,11 @@ mod first_session {
         let env = Env::new();
         let top = env.ok(&["--version"]);
         for sub in ["status", "record", "items", "export"] {
-            assert_eq!(env.ok(&[sub, "--version"]).split_whitespace().last(), top.split_whitespace().last(), "{sub}");
+            assert_eq!(
+                env.ok(&[sub, "--version"]).split_whitespace().last(),
+                top.split_whitespace().last(),
+                "{sub}"
+            );
         }
     }
 
@@ -554,7 +561,10 @@ mod first_session {
             "--lang",
             "da",
         ]);
-        assert!(err.contains("gennemgås hvert år og hører ikke til perioden 2026-Q4"), "{err}");
+        assert!(
+            err.contains("gennemgås hvert år og hører ikke til perioden 2026-Q4"),
+            "{err}"
+        );
         assert!(!err.contains("yearly"), "{err}");
     }
 }

@@ -107,8 +107,15 @@ fn pages(bytes: &[u8]) -> Vec<String> {
 fn title_sections_and_signing_time_are_kept_whole() {
     let (_dir, list) = list();
     let period: Period = "2026".parse().unwrap();
-    let built = pdf::build(&list, period, &events(&list, period, "Fine"), false, None, now())
-        .unwrap();
+    let built = pdf::build(
+        &list,
+        period,
+        &events(&list, period, "Fine"),
+        false,
+        None,
+        now(),
+    )
+    .unwrap();
     let pages = pages(&built.bytes);
     let all = pages.join("\n");
     let lines: Vec<&str> = all.lines().map(str::trim).collect();
@@ -138,8 +145,15 @@ fn the_signature_block_never_stands_alone_on_a_page() {
     let mut moved = false;
     for words in (20..420).step_by(20) {
         let note = "Checked and found in order. ".repeat(words / 5);
-        let built =
-            pdf::build(&list, period, &events(&list, period, &note), false, None, now()).unwrap();
+        let built = pdf::build(
+            &list,
+            period,
+            &events(&list, period, &note),
+            false,
+            None,
+            now(),
+        )
+        .unwrap();
         let pages = pages(&built.bytes);
         let last = pages.last().unwrap();
         assert!(last.contains("Signature"), "{words}: {last}");
@@ -150,5 +164,8 @@ fn the_signature_block_never_stands_alone_on_a_page() {
         let before = &pages[pages.len().saturating_sub(2)];
         moved |= pages.len() > 1 && !before.contains("Signature") && before.contains("History");
     }
-    assert!(moved, "some length puts the history's start on the page before");
+    assert!(
+        moved,
+        "some length puts the history's start on the page before"
+    );
 }

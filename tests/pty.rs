@@ -393,7 +393,11 @@ fn a_too_small_screen_takes_no_keys_into_a_hidden_note() {
     // Wait for the large screen to be drawn again (the old text may linger a moment).
     let start = Instant::now();
     while s.contents().contains("for lille") || !s.contents().contains("Note (kladde)") {
-        assert!(start.elapsed() < Duration::from_secs(10), "{}", s.contents());
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            s.contents()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     s.send("!");

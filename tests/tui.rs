@@ -136,7 +136,10 @@ impl Harness {
             self.type_text("Henriette Salmon");
             self.key(KeyCode::Enter);
         }
-        assert!(matches!(self.app.overlay, Some(Overlay::Note(_))), "n asks why");
+        assert!(
+            matches!(self.app.overlay, Some(Overlay::Note(_))),
+            "n asks why"
+        );
         self.type_text(reason);
         self.ctrl('s');
     }
@@ -445,7 +448,11 @@ fn to_attendance(h: &mut Harness) {
     match &h.app.screen {
         Screen::Walkthrough(w) => {
             assert!(w.at_attendance(sections));
-            assert_eq!(w.focus, aarshjul::tui::walkthrough::DATE, "starts in the date");
+            assert_eq!(
+                w.focus,
+                aarshjul::tui::walkthrough::DATE,
+                "starts in the date"
+            );
         }
         _ => panic!("not in the walkthrough"),
     }
@@ -931,7 +938,10 @@ mod first_session {
         let mut h = Harness::new(Lang::Da);
         // What `aarshjul walkthrough --org skgr` does before the first frame.
         let org = org_index(&h, "skgr");
-        assert_ne!(org, 0, "not the first organisation, or the test proves nothing");
+        assert_ne!(
+            org, 0,
+            "not the first organisation, or the test proves nothing"
+        );
         h.app.select_org(org);
         aarshjul::tui::walkthrough::start(&mut h.app, org);
         h.key(KeyCode::Esc);
@@ -962,7 +972,11 @@ mod first_session {
         assert!(scrolled.contains("↑"), "{scrolled}");
         h.key(KeyCode::Enter);
         assert!(h.app.overlay.is_none());
-        assert_eq!(h.app.open_review().unwrap().0.selected, 0, "the first open item");
+        assert_eq!(
+            h.app.open_review().unwrap().0.selected,
+            0,
+            "the first open item"
+        );
         assert!(h.changes().is_empty());
     }
 
@@ -1054,7 +1068,9 @@ mod first_session {
         // Continuation lines of the wrapped note keep its indent.
         let lines: Vec<&str> = screen.lines().collect();
         let at = lines.iter().position(|l| l.contains("Note:")).unwrap();
-        let pane = lines[at][..lines[at].find("Note:").unwrap()].chars().count();
+        let pane = lines[at][..lines[at].find("Note:").unwrap()]
+            .chars()
+            .count();
         for l in &lines[at + 1..at + 4] {
             let text: String = l.chars().skip(pane).collect();
             assert!(text.starts_with("  "), "indented: {l:?}");
@@ -1079,10 +1095,7 @@ mod first_session {
                 plain.push(h.screen(w, hgt).contains('━'));
                 h.key(KeyCode::Right);
             }
-            assert!(
-                plain.iter().all(|p| *p == plain[0]),
-                "{w}×{hgt}: {plain:?}"
-            );
+            assert!(plain.iter().all(|p| *p == plain[0]), "{w}×{hgt}: {plain:?}");
         }
     }
 
@@ -1094,11 +1107,16 @@ mod first_session {
         h.type_text("H");
         h.key(KeyCode::Enter);
         assert!(
-            h.screen(100, 30).contains("Hvorfor er punktet ikke relevant"),
+            h.screen(100, 30)
+                .contains("Hvorfor er punktet ikke relevant"),
             "the editor asks why"
         );
         h.ctrl('s');
-        assert!(h.message().contains("kræver en note om hvorfor"), "{}", h.message());
+        assert!(
+            h.message().contains("kræver en note om hvorfor"),
+            "{}",
+            h.message()
+        );
         assert!(h.changes().is_empty());
         h.type_text("Ingen enheder i brug");
         h.ctrl('s');
@@ -1142,7 +1160,11 @@ mod first_session {
         h.app.viewer = Some("xdg-open".into());
         h.open("skgr", "2026-Q4");
         h.key(KeyCode::Char('o'));
-        assert!(h.message().contains("Export with x first"), "{}", h.message());
+        assert!(
+            h.message().contains("Export with x first"),
+            "{}",
+            h.message()
+        );
         h.not_applicable("No units in use");
         h.key(KeyCode::Char('x'));
         let path = h._dir.path().join("exports/skgr-2026-Q4-udkast.pdf");
@@ -1153,7 +1175,10 @@ mod first_session {
             h.message()
         );
         // The effect is returned, not run: no viewer starts in a test.
-        let action = keymap(&h.app, KeyEvent::new(KeyCode::Char('o'), KeyModifiers::NONE));
+        let action = keymap(
+            &h.app,
+            KeyEvent::new(KeyCode::Char('o'), KeyModifiers::NONE),
+        );
         assert_eq!(action, Some(Action::OpenExport));
         assert_eq!(
             update(&mut h.app, Action::OpenExport),

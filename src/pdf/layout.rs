@@ -152,7 +152,11 @@ fn body(
         Style::new().bold().with_font_size(14),
         0.0,
     );
-    w.para(&keep(&r.period.span_words(lang)), normal.with_color(GREY), 0.0);
+    w.para(
+        &keep(&r.period.span_words(lang)),
+        normal.with_color(GREY),
+        0.0,
+    );
     w.rule();
     if draft {
         w.para(
@@ -299,7 +303,10 @@ fn body(
             );
             if &m.sections != common {
                 w.labelled(
-                    lang.pick("Gennemgåede afsnit ved dette møde", "Sections shown at this meeting"),
+                    lang.pick(
+                        "Gennemgåede afsnit ved dette møde",
+                        "Sections shown at this meeting",
+                    ),
                     &m.sections.join(" · "),
                     small,
                     5.0,
@@ -555,10 +562,7 @@ mod sample {
     pub(super) fn yearly_record() -> Record {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists");
         let lists = load_dir(&dir, Lang::Da).unwrap();
-        let list = lists
-            .iter()
-            .find(|l| l.organisation.id == "skgr")
-            .unwrap();
+        let list = lists.iter().find(|l| l.organisation.id == "skgr").unwrap();
         let period = Period::containing(
             Cadence::Yearly,
             chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),

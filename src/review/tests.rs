@@ -95,7 +95,14 @@ fn evidence_needs_a_note_to_be_done_and_not_applicable_needs_a_reason() {
     assert!(matches!(err, Refusal::EvidenceNeedsNote { .. }));
     assert!(err.message(Lang::Da).contains("Antal slettede"));
     assert!(run(&[signed("with-evidence", Outcome::Done, Some("3 slettet"))]).is_ok());
-    assert!(run(&[signed("with-evidence", Outcome::NotApplicable, Some("Ingen ansøgninger"))]).is_ok());
+    assert!(
+        run(&[signed(
+            "with-evidence",
+            Outcome::NotApplicable,
+            Some("Ingen ansøgninger")
+        )])
+        .is_ok()
+    );
     for note in [None, Some(" ")] {
         let err = run(&[signed("plain", Outcome::NotApplicable, note)]).unwrap_err();
         assert_eq!(
@@ -144,7 +151,11 @@ fn signing_needs_every_item_to_have_an_outcome() {
     );
     let review = run(&[
         signed("plain", Outcome::Done, None),
-        signed("with-evidence", Outcome::NotApplicable, Some("Ingen ansøgninger")),
+        signed(
+            "with-evidence",
+            Outcome::NotApplicable,
+            Some("Ingen ansøgninger"),
+        ),
         sign,
     ])
     .unwrap();
@@ -156,7 +167,11 @@ fn signing_needs_every_item_to_have_an_outcome() {
 fn a_signed_review_takes_no_changes_until_reopened() {
     let base = vec![
         signed("plain", Outcome::Done, None),
-        signed("with-evidence", Outcome::NotApplicable, Some("Ingen ansøgninger")),
+        signed(
+            "with-evidence",
+            Outcome::NotApplicable,
+            Some("Ingen ansøgninger"),
+        ),
         Change::ReviewSigned {
             by: "H".into(),
             role: "Leder".into(),
@@ -216,7 +231,11 @@ fn reopening_needs_a_reason_and_signing_a_name_and_role() {
     );
     let all_done = vec![
         signed("plain", Outcome::Done, None),
-        signed("with-evidence", Outcome::NotApplicable, Some("Ingen ansøgninger")),
+        signed(
+            "with-evidence",
+            Outcome::NotApplicable,
+            Some("Ingen ansøgninger"),
+        ),
     ];
     let mut no_role = all_done.clone();
     no_role.push(Change::ReviewSigned {

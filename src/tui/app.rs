@@ -100,7 +100,7 @@ pub enum Action {
     /// An effect failed; the sentence says why.
     Failed(String),
     /// A PDF was written and its export event committed; the sentence says where.
-    Exported(Event, String, PathBuf),
+    Exported(Box<Event>, String, PathBuf),
     /// Open the PDF just exported in the system's viewer.
     OpenExport,
 }
@@ -174,7 +174,10 @@ pub enum Overlay {
     /// Throw away the note's changes? (No goes back to the editor.)
     ConfirmDropNote(Box<NoteEditor>),
     /// Signing refused at once: the open items by id, all of them, scrolled by `scroll` rows.
-    OpenItems { items: Vec<String>, scroll: usize },
+    OpenItems {
+        items: Vec<String>,
+        scroll: usize,
+    },
 }
 
 /// A row of the dashboard list.
@@ -384,12 +387,11 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             return None;
         }
         Action::Exported(event, text, path) => {
-            app.events.push(event);
+            app.events.push(*event);
             let offer = match &app.viewer {
-                Some(_) => app.lang.pick(
-                    " Tast o for at åbne den.",
-                    " Press o to open it.",
-                ),
+                Some(_) => app
+                    .lang
+                    .pick(" Tast o for at åbne den.", " Press o to open it."),
                 None => "",
             };
             app.info(text + offer);
@@ -721,9 +723,7 @@ fn item_action(app: &mut App, action: Action) -> Option<Effect> {
         }
         (_, Some(mut change)) => {
             match &mut change {
-                Change::ItemSigned { by: b, .. } | Change::ItemRetracted { by: b, .. } => {
-                    *b = by
-                }
+                Change::ItemSigned { by: b, .. } | Change::ItemRetracted { by: b, .. } => *b = by,
                 _ => {}
             }
             propose(app, &review, org, period, change)
@@ -809,7 +809,8 @@ fn update_overlay(app: &mut App, overlay: Overlay, action: Action) -> Option<Eff
                     if let Screen::Review(rs) = &mut app.screen {
                         let list = &app.checklists[rs.org];
                         if let Some(i) = items.first().and_then(|first| {
-                            list.items_of(rs.period.cadence()).position(|i| &i.id == first)
+                            list.items_of(rs.period.cadence())
+                                .position(|i| &i.id == first)
                         }) {
                             rs.selected = i;
                             rs.scroll = 0;

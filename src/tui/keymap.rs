@@ -99,7 +99,12 @@ pub const DASHBOARD: &[Binding] = &[
         No,
     ),
     b(
-        &[Code(KeyCode::Home), Char('g'), Code(KeyCode::End), Char('G')],
+        &[
+            Code(KeyCode::Home),
+            Char('g'),
+            Code(KeyCode::End),
+            Char('G'),
+        ],
         "Home End",
         Action::First,
         ("først / sidst", "første / sidste gennemgang (også g og G)"),
@@ -110,8 +115,14 @@ pub const DASHBOARD: &[Binding] = &[
         &[Code(KeyCode::Tab), Code(KeyCode::BackTab)],
         "Tab",
         Action::NextOrg,
-        ("næste organisation", "næste organisation (Shift+Tab: forrige)"),
-        ("next organisation", "next organisation (Shift+Tab: previous)"),
+        (
+            "næste organisation",
+            "næste organisation (Shift+Tab: forrige)",
+        ),
+        (
+            "next organisation",
+            "next organisation (Shift+Tab: previous)",
+        ),
         No,
     ),
     b(
@@ -226,8 +237,14 @@ pub const REVIEW: &[Binding] = &[
         &[Char('o')],
         "o",
         Action::OpenExport,
-        ("åbn pdf", "åbn den sidst eksporterede PDF i systemets fremviser"),
-        ("open pdf", "open the PDF exported last in the system's viewer"),
+        (
+            "åbn pdf",
+            "åbn den sidst eksporterede PDF i systemets fremviser",
+        ),
+        (
+            "open pdf",
+            "open the PDF exported last in the system's viewer",
+        ),
         No,
     ),
     b(
@@ -310,7 +327,10 @@ pub const NOTE: &[Binding] = &[
         &[Code(KeyCode::Esc)],
         "Esc",
         Action::Cancel,
-        ("annullér", "luk uden at gemme (spørger, hvis teksten er ændret)"),
+        (
+            "annullér",
+            "luk uden at gemme (spørger, hvis teksten er ændret)",
+        ),
         ("cancel", "close without saving (asks if the text changed)"),
         Always,
     ),
@@ -558,10 +578,9 @@ pub fn bindings(app: &App) -> &'static [Binding] {
     match (&app.overlay, &app.screen) {
         (Some(Overlay::Note(_)), _) => NOTE,
         (Some(Overlay::Form(_)), _) => FORM,
-        (
-            Some(Overlay::ConfirmQuit | Overlay::ConfirmDiscard | Overlay::ConfirmDropNote(_)),
-            _,
-        ) => confirm(app.lang),
+        (Some(Overlay::ConfirmQuit | Overlay::ConfirmDiscard | Overlay::ConfirmDropNote(_)), _) => {
+            confirm(app.lang)
+        }
         (Some(Overlay::OpenItems { .. }), _) => OPEN_ITEMS,
         (Some(Overlay::Help), _) => HELP,
         (None, Screen::Dashboard) => DASHBOARD,

@@ -117,7 +117,7 @@ fn export(
         text.push_str(" — ");
         text.push_str(&w);
     }
-    Action::Exported(event, text, report.path.clone())
+    Action::Exported(Box::new(event), text, report.path.clone())
 }
 
 /// The system's program for opening a file in its viewer: `open` on macOS, `xdg-open`

@@ -60,7 +60,6 @@ impl Walkthrough {
     }
 }
 
-
 /// Why an organisation has no walkthrough, and what to do about it.
 pub fn no_sections(list: &Checklist, lang: Lang) -> String {
     lang.pick(

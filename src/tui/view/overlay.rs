@@ -248,7 +248,11 @@ fn open_items(frame: &mut Frame, app: &App, items: &[String], scroll: usize, are
         return;
     };
     let width: u16 = 72;
-    let rect = centered(area, width, (items.len() as u16 + 6).min(area.height.saturating_sub(4)));
+    let rect = centered(
+        area,
+        width,
+        (items.len() as u16 + 6).min(area.height.saturating_sub(4)),
+    );
     frame.render_widget(Clear, rect);
     let block = Block::bordered().title(Span::styled(
         format!(

@@ -33,7 +33,15 @@ pub fn draw(frame: &mut Frame, app: &App, w: &Walkthrough, area: Rect) {
     if w.at_attendance(total) {
         attendance(frame, app, w, main, base);
     } else {
-        section(frame, app, &list.walkthrough, w.step, main, base, w.high_contrast);
+        section(
+            frame,
+            app,
+            &list.walkthrough,
+            w.step,
+            main,
+            base,
+            w.high_contrast,
+        );
     }
     let shown = (w.step + 1).min(total);
     let label = if w.at_attendance(total) {
