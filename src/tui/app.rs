@@ -541,10 +541,21 @@ impl App {
         }
     }
 
-    /// Rows a page moves: the list's (or the details pane's) height, from the terminal size.
+    /// The terminal's rows (24 until known).
+    fn rows(&self) -> usize {
+        self.size.map_or(24, |(_, h)| h as usize)
+    }
+
+    /// Rows a page moves on the overview: the review list's height less one, from the
+    /// terminal size (header, wheel, borders, message and footer take about 14 rows).
     pub fn page(&self) -> usize {
-        let rows = self.size.map_or(24, |(_, h)| h);
-        (rows as usize).saturating_sub(14).max(5)
+        self.rows().saturating_sub(15).max(3)
+    }
+
+    /// Lines a page scrolls the details pane: its height (the terminal less header, borders,
+    /// message and footer) less one line kept for context.
+    pub fn detail_page(&self) -> u16 {
+        self.rows().saturating_sub(7).max(3) as u16
     }
 }
 
@@ -556,7 +567,7 @@ pub(crate) fn selected_item(app: &App) -> Option<(String, Period, Item)> {
 }
 
 fn update_review(app: &mut App, action: Action) -> Option<Effect> {
-    let page = app.page().saturating_sub(2).max(3) as u16;
+    let page = app.detail_page();
     let Screen::Review(rs) = &mut app.screen else {
         return None;
     };
@@ -798,7 +809,9 @@ fn update_overlay(app: &mut App, overlay: Overlay, action: Action) -> Option<Eff
         Overlay::OpenItems { items, scroll } => {
             match action {
                 Action::Down => {
-                    let scroll = (scroll + 1).min(items.len().saturating_sub(1));
+                    // The list shows the terminal's rows less the dialog's frame and text.
+                    let room = app.rows().saturating_sub(9).max(1);
+                    let scroll = (scroll + 1).min(items.len().saturating_sub(room));
                     app.overlay = Some(Overlay::OpenItems { items, scroll });
                 }
                 Action::Up => {

@@ -2,6 +2,7 @@
 //! open, and how keys and submits update them. Submitting hands a change to
 //! [`propose`], the same path as every other change.
 
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
@@ -75,6 +76,23 @@ pub fn offered(value: &str) -> TextArea<'static> {
         input.select_all();
     }
     input
+}
+
+/// A key for a one-line field, with the shell's Ctrl+U (clear before the cursor) and Ctrl+Z
+/// (undo) rather than the editor's own Ctrl+U undo.
+pub fn edit(input: &mut TextArea<'static>, key: KeyEvent) {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char('u') if ctrl => {
+            input.delete_line_by_head();
+        }
+        KeyCode::Char('z') if ctrl => {
+            input.undo();
+        }
+        _ => {
+            input.input(key);
+        }
+    }
 }
 
 pub(crate) fn open_editor(
@@ -260,9 +278,7 @@ pub(crate) fn update_note(
 pub(crate) fn update_form(app: &mut App, mut form: Form, action: Action) -> Option<Effect> {
     match action {
         Action::Cancel => return None,
-        Action::Key(key) => {
-            form.fields[form.focus].input.input(key);
-        }
+        Action::Key(key) => edit(&mut form.fields[form.focus].input, key),
         Action::Paste(text) => {
             form.fields[form.focus]
                 .input

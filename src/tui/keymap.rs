@@ -92,7 +92,7 @@ pub const DASHBOARD: &[Binding] = &[
     ),
     b(
         &[Code(KeyCode::PageUp), Code(KeyCode::PageDown)],
-        "PgUp PgDn",
+        "PgUp/Dn",
         Action::ScrollDown,
         ("side", "en side op / ned"),
         ("page", "a page up / down"),
@@ -105,7 +105,7 @@ pub const DASHBOARD: &[Binding] = &[
             Code(KeyCode::End),
             Char('G'),
         ],
-        "Home End",
+        "Home/End",
         Action::First,
         ("først / sidst", "første / sidste gennemgang (også g og G)"),
         ("first / last", "first / last review (also g and G)"),

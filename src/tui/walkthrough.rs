@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 use crate::period::{Cadence, Period};
 use crate::review::{Change, Meeting, Outcome, Refusal};
 use crate::tui::app::{Action, App, Effect, Overlay, Screen};
-use crate::tui::dialogs::offered;
+use crate::tui::dialogs::{edit, offered};
 
 /// Field indexes of the attendance form.
 pub const DATE: usize = 0;
@@ -119,9 +119,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::ToggleContrast => w.high_contrast = !w.high_contrast,
         Action::NextField => w.focus = (w.focus + 1) % w.fields.len(),
         Action::PrevField => w.focus = (w.focus + w.fields.len() - 1) % w.fields.len(),
-        Action::Key(key) => {
-            w.fields[w.focus].input(key);
-        }
+        Action::Key(key) => edit(&mut w.fields[w.focus], key),
         Action::Paste(text) => {
             let text = text.replace("\r\n", "\n").replace('\r', "\n");
             if w.focus == ATTENDEES {

@@ -61,17 +61,23 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 fn help(frame: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
     let bindings = keymap::screen_bindings(app);
+    let pad = bindings
+        .iter()
+        .map(|b| b.shown.chars().count() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(8);
     let mut lines: Vec<Line> = bindings
         .iter()
         .map(|b| {
             Line::from(vec![
-                Span::styled(format!("  {:<8}", b.shown), app.theme.key()),
+                Span::styled(format!("  {:<pad$}", b.shown), app.theme.key()),
                 Span::raw(b.describe(lang)),
             ])
         })
         .collect();
     lines.push(Line::from(vec![
-        Span::styled(format!("  {:<8}", "Ctrl+C"), app.theme.key()),
+        Span::styled(format!("  {:<pad$}", "Ctrl+C"), app.theme.key()),
         Span::raw(lang.pick(
             "afslut straks (alt bekræftet er gemt)",
             "quit at once (everything confirmed is saved)",
