@@ -874,6 +874,22 @@ mod first_session {
     }
 
     #[test]
+    fn ctrl_u_clears_a_field_and_ctrl_z_brings_it_back() {
+        let mut h = Harness::new(Lang::En);
+        h.open("skgr", "2026-11");
+        h.key(KeyCode::Char('n'));
+        h.type_text("Karin Ølgaard");
+        h.ctrl('u');
+        h.type_text("Bo");
+        // One undo per typed character, then the cleared line comes back.
+        for _ in 0..3 {
+            h.ctrl('z');
+        }
+        h.key(KeyCode::Enter);
+        assert_eq!(h.app.signer.as_deref(), Some("Karin Ølgaard"));
+    }
+
+    #[test]
     fn a_too_small_screen_says_the_truth_and_keys_wait() {
         let mut h = Harness::new(Lang::Da);
         h.open("skgr", "2026-Q4");

@@ -11,7 +11,7 @@ use crate::cli::{Failure, Global, find_org, load};
 use crate::pdf;
 use crate::period::{Period, local_date};
 use crate::review::Review;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::tui::app::{Action, App, Effect, update};
 use crate::tui::keymap::keymap;
 use crate::tui::theme::Theme;
@@ -42,6 +42,10 @@ pub fn execute(
             });
             Some(match result {
                 Ok(events) => Action::Committed(events),
+                // On screen, items are named by title.
+                Err(StoreError::Refused(refusal)) => {
+                    Action::Failed(refusal.message_in(app.lang, list))
+                }
                 Err(e) => Action::Failed(e.message(app.lang)),
             })
         }
