@@ -997,6 +997,17 @@ mod first_session {
     }
 
     #[test]
+    fn the_sign_dialog_shows_the_summary_and_the_offered_name() {
+        let mut h = Harness::new(Lang::Da);
+        h.open("skgr", "2026-Q4");
+        h.not_applicable("Ingen enheder i brug i kvartalet");
+        h.not_applicable("Ingen ansøgninger i kvartalet");
+        h.key(KeyCode::Char('S'));
+        assert!(matches!(h.app.overlay, Some(Overlay::Form(_))));
+        snapshot("sign_dialog_ready_da_100x30", &h, 100, 30);
+    }
+
+    #[test]
     fn an_upcoming_review_is_refused_before_a_name_is_asked() {
         let mut h = Harness::new(Lang::Da);
         h.open("skgr", "2026-12");

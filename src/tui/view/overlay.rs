@@ -192,7 +192,8 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
     );
 }
 
-/// The sign dialog's summary: counts, and the open items that stop signing.
+/// The sign dialog's summary: the review and its counts (open items never reach the dialog:
+/// S lists them instead).
 fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
     let Some((rs, list, _)) = app.open_review() else {
         return;
@@ -222,29 +223,6 @@ fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
         c.open,
         lang.pick("åbne", "open"),
     )));
-    let open = review.open_items(list, rs.period);
-    if !open.is_empty() {
-        lines.push(Line::from(Span::styled(
-            lang.pick(
-                "Kan ikke underskrives, før disse punkter er registreret:",
-                "Cannot be signed until these items are recorded:",
-            ),
-            app.theme.error(),
-        )));
-        for item in open.iter().take(6) {
-            lines.push(Line::from(Span::styled(
-                format!("  [ ] {}", item.title),
-                app.theme.error(),
-            )));
-        }
-        if open.len() > 6 {
-            lines.push(Line::raw(format!(
-                "  … {} {}",
-                open.len() - 6,
-                lang.pick("flere", "more")
-            )));
-        }
-    }
 }
 
 /// Signing refused: every open item by title, scrollable, with how many lie above and below.
