@@ -1107,6 +1107,15 @@ mod first_session {
             Screen::Review(rs) => assert!(rs.scroll >= 6, "a page: {}", rs.scroll),
             _ => panic!(),
         }
+        // Paging far past the end still shows the end of the details, never a blank pane.
+        for _ in 0..20 {
+            h.key(KeyCode::PageDown);
+        }
+        let end = h.screen(80, 24);
+        assert!(
+            end.contains("Vejledning") || end.contains("Gennemgå"),
+            "{end}"
+        );
     }
 
     #[test]

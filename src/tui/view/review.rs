@@ -285,11 +285,20 @@ fn draw_detail(
         format!(" {} ", lang.pick("Detaljer", "Details")),
         t.title(),
     ));
+    // Scrolled no further than the last line at the bottom, so PgDn never shows a blank pane.
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            wrap(&text, width).len()
+        })
+        .sum();
+    let max = rows.saturating_sub(area.height.saturating_sub(2) as usize) as u16;
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((rs.scroll, 0)),
+            .scroll((rs.scroll.min(max), 0)),
         area,
     );
 }
