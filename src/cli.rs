@@ -20,6 +20,7 @@ mod pdf_commands;
 #[command(
     name = "aarshjul",
     version,
+    propagate_version = true,
     about = "The yearly wheel of data-protection duties / Årshjulet for databeskyttelse",
     long_about = "Walks a manager through the recurring data-protection checklists of their \
                   privacy policy, records every sign-off, and exports a signed review record.\n\
@@ -92,13 +93,14 @@ pub enum Command {
     Record {
         #[command(flatten)]
         review: ReviewArg,
-        /// Item id from the checklist
+        /// Item id from the checklist (see `aarshjul items`)
         #[arg(long)]
         item: String,
         /// done | not-applicable | deviation
         #[arg(long, value_parser = ["done", "not-applicable", "deviation"])]
         status: String,
-        /// The note (required for a deviation and for items that ask for evidence)
+        /// The note (required for a deviation, for not-applicable (why) and for items that ask
+        /// for evidence)
         #[arg(long)]
         note: Option<String>,
         /// Who records it
@@ -109,8 +111,10 @@ pub enum Command {
     Retract {
         #[command(flatten)]
         review: ReviewArg,
+        /// Item id from the checklist (see `aarshjul items`)
         #[arg(long)]
         item: String,
+        /// Who withdraws it
         #[arg(long)]
         by: String,
     },
@@ -129,11 +133,21 @@ pub enum Command {
     Reopen {
         #[command(flatten)]
         review: ReviewArg,
+        /// Who reopens it
         #[arg(long)]
         by: String,
         /// Why it is reopened (kept in the review's history)
         #[arg(long)]
         reason: String,
+    },
+    /// An organisation's checklist items: id, cadence and title, for `record --item`
+    Items {
+        /// Organisation id, e.g. skgr
+        #[arg(long)]
+        org: String,
+        /// Only the items of this cadence
+        #[arg(long, value_parser = ["monthly", "quarterly", "half-yearly", "yearly"])]
+        cadence: Option<String>,
     },
     /// Check the event hash chain; exit 0 intact, 1 with the first bad event named
     VerifyDb,
@@ -286,6 +300,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
             })
         }
         Command::VerifyDb => verify_db(global),
+        Command::Items { org, cadence } => items(global, org, cadence.as_deref()),
         Command::Walkthrough { org } => crate::tui::run::run(global, Some(org)),
         Command::Export {
             review,
@@ -410,6 +425,44 @@ fn print_status(lists: &[Checklist], summaries: &[Summary], date: NaiveDate, lan
     }
 }
 
+/// Prints an organisation's items, in checklist order, with their cadence in words.
+fn items(global: &Global, org: &str, cadence: Option<&str>) -> CommandResult {
+    let lang = global.lang();
+    let lists = load(&global.checklists, lang)?;
+    let list = find_org(&lists, org, lang)?;
+    let cadence = cadence.and_then(crate::period::Cadence::parse);
+    let chosen: Vec<&checklist::Item> = list
+        .items
+        .iter()
+        .filter(|i| cadence.is_none_or(|c| i.cadence == c))
+        .collect();
+    println!(
+        "{} ({}): {}",
+        list.organisation.name,
+        list.organisation.id,
+        lang.count(chosen.len(), ("punkt", "punkter"), ("item", "items"))
+    );
+    let id_width = chosen
+        .iter()
+        .map(|i| i.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    let cadence_width = chosen
+        .iter()
+        .map(|i| i.cadence.label(lang).chars().count())
+        .max()
+        .unwrap_or(0);
+    for item in chosen {
+        println!(
+            "  {:<id_width$}  {:<cadence_width$}  {}",
+            item.id,
+            item.cadence.label(lang),
+            item.title
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Records one change to a review through the rules, in one transaction.
 fn change(
     global: &Global,
@@ -491,4 +544,33 @@ fn verify_db(global: &Global) -> CommandResult {
         Verdict::Intact { .. } => ExitCode::SUCCESS,
         Verdict::Broken { .. } => ExitCode::from(1),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every option and argument of every command says what it is for in `--help`.
+    #[test]
+    fn every_option_has_a_description() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "aarshjul", &mut missing);
+        assert!(missing.is_empty(), "without a description: {missing:?}");
+        Cli::command().debug_assert();
+    }
 }

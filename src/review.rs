@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checklist::{Checklist, Item};
 use crate::i18n::Lang;
-use crate::period::{Period, Timing};
+use crate::period::{Cadence, Period, Timing};
 
 /// The outcome recorded for one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,10 +255,14 @@ pub enum Refusal {
     },
     WrongCadence {
         item: String,
-        cadence: String,
+        cadence: Cadence,
         period: String,
     },
     DeviationNeedsNote {
+        item: String,
+    },
+    /// Not applicable says why: an auditor reading it cannot see otherwise.
+    NotApplicableNeedsNote {
         item: String,
     },
     EvidenceNeedsNote {
@@ -308,16 +312,30 @@ impl Refusal {
                 period,
             } => lang
                 .pick(
-                    "Punktet »{i}« er {c} og hører ikke til perioden {p}.",
-                    "Item `{i}` is {c} and does not belong to period {p}.",
+                    "Punktet »{i}« gennemgås {c} og hører ikke til perioden {p}.",
+                    "Item `{i}` is reviewed {c} and does not belong to period {p}.",
                 )
                 .replace("{i}", item)
-                .replace("{c}", cadence)
+                .replace(
+                    "{c}",
+                    match cadence {
+                        Cadence::Monthly => lang.pick("hver måned", "every month"),
+                        Cadence::Quarterly => lang.pick("hvert kvartal", "every quarter"),
+                        Cadence::HalfYearly => lang.pick("hvert halve år", "every half year"),
+                        Cadence::Yearly => lang.pick("hvert år", "every year"),
+                    },
+                )
                 .replace("{p}", period),
             Refusal::DeviationNeedsNote { item } => lang
                 .pick(
                     "En afvigelse kræver en note om, hvad der er galt, og hvad der gøres (punkt »{i}«).",
                     "A deviation needs a note saying what is wrong and what is done about it (item `{i}`).",
+                )
+                .replace("{i}", item),
+            Refusal::NotApplicableNeedsNote { item } => lang
+                .pick(
+                    "»Ikke relevant« kræver en note om hvorfor, så en revisor kan se begrundelsen (punkt »{i}«).",
+                    "Not applicable needs a note saying why, so an auditor can see the reason (item `{i}`).",
                 )
                 .replace("{i}", item),
             Refusal::EvidenceNeedsNote { item, evidence } => lang
@@ -373,6 +391,33 @@ impl Refusal {
                 )
             }
         }
+    }
+}
+
+impl Refusal {
+    /// [`Refusal::message`] naming items by their title in `checklist` (by id when it has no
+    /// such item): for the screen, where the user never sees ids.
+    pub fn message_in(&self, lang: Lang, checklist: &Checklist) -> String {
+        let title = |id: &String| {
+            checklist
+                .item(id)
+                .map_or_else(|| id.clone(), |i| i.title.clone())
+        };
+        let mut named = self.clone();
+        match &mut named {
+            Refusal::WrongCadence { item, .. }
+            | Refusal::DeviationNeedsNote { item }
+            | Refusal::NotApplicableNeedsNote { item }
+            | Refusal::EvidenceNeedsNote { item, .. }
+            | Refusal::NothingToRetract { item } => *item = title(item),
+            Refusal::OpenItems { items } => {
+                for i in items.iter_mut() {
+                    *i = format!("»{}«", title(i));
+                }
+            }
+            _ => {}
+        }
+        named.message(lang)
     }
 }
 
@@ -521,6 +566,9 @@ impl Review {
                     Outcome::Deviation if !has_note => Err(Refusal::DeviationNeedsNote {
                         item: item.id.clone(),
                     }),
+                    Outcome::NotApplicable if !has_note => Err(Refusal::NotApplicableNeedsNote {
+                        item: item.id.clone(),
+                    }),
                     Outcome::Done if !has_note && item.evidence.is_some() => {
                         Err(Refusal::EvidenceNeedsNote {
                             item: item.id.clone(),
@@ -623,7 +671,7 @@ impl Review {
         if item.cadence != period.cadence() {
             return Err(Refusal::WrongCadence {
                 item: id.to_string(),
-                cadence: item.cadence.key().to_string(),
+                cadence: item.cadence,
                 period: period.key(),
             });
         }

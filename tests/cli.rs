@@ -285,13 +285,26 @@ fn every_refusal_has_its_message_and_exit_code() {
         .status
         .success()
     );
+    // Not applicable needs a reason, as a deviation does.
+    let out = record(&env, "jobansoegninger-sletning", "not-applicable", None);
+    assert_eq!(out.status.code(), Some(2));
     assert!(
-        record(&env, "jobansoegninger-sletning", "not-applicable", None)
-            .status
-            .success()
+        String::from_utf8_lossy(&out.stderr).contains("Not applicable needs a note saying why"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        record(
+            &env,
+            "jobansoegninger-sletning",
+            "not-applicable",
+            Some("Ingen ansøgninger i kvartalet")
+        )
+        .status
+        .success()
     );
     env.ok(&sign);
-    let out = record(&env, "enheder-skgr-oprydning", "not-applicable", None);
+    let out = record(&env, "enheder-skgr-oprydning", "not-applicable", Some("x"));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
@@ -333,7 +346,7 @@ fn every_refusal_has_its_message_and_exit_code() {
         "H",
     ]);
     assert!(
-        err.contains("is yearly and does not belong to period 2026-Q4"),
+        err.contains("is reviewed every year and does not belong to period 2026-Q4"),
         "{err}"
     );
     let err = env.refused(&[
@@ -487,4 +500,71 @@ fn walkthrough_checks_the_organisation_before_the_terminal() {
         "{err}"
     );
     assert!(err.contains("bare.toml"), "{err}");
+}
+
+/// `items`, `--version` on subcommands, and Danish without English words (issue 12).
+mod first_session {
+    use super::Env;
+
+    #[test]
+    fn items_lists_ids_cadences_and_titles() {
+        let env = Env::new();
+        let all = env.ok(&["items", "--org", "skgr", "--lang", "da"]);
+        assert!(all.starts_with("Støttekontaktgruppen (skgr): "), "{all}");
+        let line = all
+            .lines()
+            .find(|l| l.contains("enheder-skgr-oprydning"))
+            .unwrap();
+        assert!(line.contains("Kvartalsvis") && line.contains("Ryd op på SKGR-enhederne"));
+        let yearly = env.ok(&["items", "--org", "skgr", "--cadence", "yearly"]);
+        assert!(
+            yearly.lines().skip(1).all(|l| l.contains("Yearly")),
+            "{yearly}"
+        );
+        assert!(!yearly.contains("enheder-skgr-oprydning"));
+        let err = env.refused(&["items", "--org", "nope"]);
+        assert!(err.contains("known are"), "{err}");
+        let out = env.run(&["items", "--org", "skgr", "--cadence", "weekly"]);
+        assert_eq!(out.status.code(), Some(2));
+    }
+
+    #[test]
+    fn version_works_on_subcommands() {
+        let env = Env::new();
+        let top = env.ok(&["--version"]);
+        for sub in ["status", "record", "items", "export"] {
+            assert_eq!(
+                env.ok(&[sub, "--version"]).split_whitespace().last(),
+                top.split_whitespace().last(),
+                "{sub}"
+            );
+        }
+    }
+
+    #[test]
+    fn danish_refusals_name_cadences_in_danish() {
+        let env = Env::new();
+        let err = env.refused(&[
+            "record",
+            "--org",
+            "skgr",
+            "--period",
+            "2026-Q4",
+            "--item",
+            "udskrevne-borgere",
+            "--status",
+            "done",
+            "--note",
+            "x",
+            "--by",
+            "H",
+            "--lang",
+            "da",
+        ]);
+        assert!(
+            err.contains("gennemgås hvert år og hører ikke til perioden 2026-Q4"),
+            "{err}"
+        );
+        assert!(!err.contains("yearly"), "{err}");
+    }
 }

@@ -221,7 +221,7 @@ fn signed_record_reads_back_with_danish_text_footer_and_embedded_fonts() {
     for text in [
         "Støttekontaktgruppen",
         "CVR 37292664",
-        "Årsgennemgang 2026 — 1. januar–31. december 2026",
+        "Årsgennemgang 2026 1. januar–31. december 2026",
         "Afvigelser",
         "To bærbare mangler opdatering.",
         "Bestilt hos IT-leverandøren",

@@ -106,7 +106,7 @@ fn an_english_checklist_makes_an_english_record_with_its_staff_meeting() {
     let pages = text(&built.bytes);
     let all = pages.join(" ");
     for s in [
-        "Yearly review 2026 — 1 January–31 December 2026",
+        "Yearly review 2026 1 January–31 December 2026",
         "Summary",
         "Staff-meeting walkthroughs",
         "12 November 2026 — Head office, led by Jane Doe",

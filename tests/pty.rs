@@ -291,7 +291,8 @@ fn a_walkthrough_through_the_real_binary() {
     s.wait_for("2 / 2");
     s.send("\x1b[C"); // →
     s.wait_for("Fremmøde ved personalemødet");
-    s.send("Kontoret\rHenriette Salmon\r");
+    // The form starts in the date (today's, kept with Enter).
+    s.send("\rKontoret\rHenriette Salmon\r");
     // A pasted list, as bracketed paste.
     s.send("\x1b[200~Åse Ørsted\nBo Æbelø\n\x1b[201~");
     s.wait_for("Deltagere, én pr. linje (2)");
@@ -352,5 +353,60 @@ fn a_resize_to_tiny_and_back_is_survived() {
         .set_size(30.try_into().unwrap(), 100.try_into().unwrap());
     s.wait_for("Årsgennemgang 2026");
     s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn a_too_small_screen_takes_no_keys_into_a_hidden_note() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    s.send("\r");
+    s.wait_for("Første pligt");
+    s.send("e");
+    s.wait_for("Hvem registrerer?");
+    s.send("Henriette Salmon\r");
+    s.wait_for("Note (kladde)");
+    s.send("Noten");
+    s.wait_for("Noten");
+    let size = |rows, cols| PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    };
+    s.master.resize(size(15, 60)).unwrap();
+    s.screen
+        .lock()
+        .unwrap()
+        .screen_mut()
+        .set_size(15.try_into().unwrap(), 60.try_into().unwrap());
+    s.wait_for("Terminalen er for lille (60×15)");
+    assert!(!s.contents().contains("tast q"), "{}", s.contents());
+    s.send("q");
+    // The small screen shows nothing when it ignores a key, so give the loop a moment to read
+    // the q before growing the window: crossterm may read a resize and a key that arrive in
+    // the same instant resize first, which would test the large screen instead.
+    std::thread::sleep(Duration::from_millis(500));
+    s.master.resize(size(30, 100)).unwrap();
+    s.screen
+        .lock()
+        .unwrap()
+        .screen_mut()
+        .set_size(30.try_into().unwrap(), 100.try_into().unwrap());
+    // Wait for the large screen to be drawn again (the old text may linger a moment).
+    let start = Instant::now();
+    while s.contents().contains("for lille") || !s.contents().contains("Note (kladde)") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            s.contents()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.send("!");
+    s.wait_for("Noten!");
+    assert!(!s.contents().contains("Notenq"), "{}", s.contents());
+    s.send("\x03"); // Ctrl+C
     assert!(s.wait_exit().success());
 }

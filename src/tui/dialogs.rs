@@ -2,9 +2,12 @@
 //! open, and how keys and submits update them. Submitting hands a change to
 //! [`propose`], the same path as every other change.
 
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use crate::checklist::Item;
+use crate::period::Timing;
 use crate::review::{Change, Outcome, Refusal};
 use crate::tui::app::{Action, App, Effect, Overlay, propose, selected_item, update};
 
@@ -16,6 +19,14 @@ pub struct NoteEditor {
     /// What the note must record (the item's `evidence`), shown above the editor.
     pub asks: Option<String>,
     pub editor: TextArea<'static>,
+    /// The text the editor opened with: Esc asks before throwing away a change.
+    pub original: String,
+}
+
+impl NoteEditor {
+    pub fn text(&self) -> String {
+        self.editor.lines().join("\n")
+    }
 }
 
 /// A small dialog of single-line fields.
@@ -40,14 +51,47 @@ pub struct Field {
 }
 
 impl Field {
+    /// A field holding `value`; an offered value is selected, so the first character typed
+    /// replaces it (an arrow key keeps it for editing), never appends to it.
     pub(crate) fn new(label: &'static str, value: &str) -> Field {
-        let mut input = TextArea::new(vec![value.to_string()]);
-        input.move_cursor(CursorMove::End);
-        Field { label, input }
+        Field {
+            label,
+            input: offered(value),
+        }
     }
 
     pub fn value(&self) -> String {
         self.input.lines().join(" ").trim().to_string()
+    }
+}
+
+/// A one-line input holding `value`, selected when there is one: typing or pasting replaces
+/// it, Backspace clears it, an arrow key keeps it and moves into it.
+pub fn offered(value: &str) -> TextArea<'static> {
+    let mut input = TextArea::new(vec![value.to_string()]);
+    input.set_selection_style(Style::new().add_modifier(Modifier::REVERSED));
+    if value.is_empty() {
+        input.move_cursor(CursorMove::End);
+    } else {
+        input.select_all();
+    }
+    input
+}
+
+/// A key for a one-line field, with the shell's Ctrl+U (clear before the cursor) and Ctrl+Z
+/// (undo) rather than the editor's own Ctrl+U undo.
+pub fn edit(input: &mut TextArea<'static>, key: KeyEvent) {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char('u') if ctrl => {
+            input.delete_line_by_head();
+        }
+        KeyCode::Char('z') if ctrl => {
+            input.undo();
+        }
+        _ => {
+            input.input(key);
+        }
     }
 }
 
@@ -57,10 +101,8 @@ pub(crate) fn open_editor(
     status: Option<Outcome>,
     note: Option<String>,
 ) {
-    let lines = note
-        .map(|n| n.lines().map(str::to_string).collect())
-        .unwrap_or_default();
-    let mut editor = TextArea::new(lines);
+    let original = note.unwrap_or_default();
+    let mut editor = TextArea::new(original.lines().map(str::to_string).collect());
     editor.set_wrap_mode(WrapMode::WordOrGlyph);
     editor.move_cursor(CursorMove::Bottom);
     editor.move_cursor(CursorMove::End);
@@ -73,12 +115,21 @@ pub(crate) fn open_editor(
                 )
                 .to_string(),
         ),
+        Some(Outcome::NotApplicable) => Some(
+            app.lang
+                .pick(
+                    "Hvorfor er punktet ikke relevant i denne periode?",
+                    "Why does the item not apply in this period?",
+                )
+                .to_string(),
+        ),
         _ => item.evidence.clone(),
     };
     app.overlay = Some(Overlay::Note(Box::new(NoteEditor {
         item: item.id.clone(),
         status,
         asks,
+        original: editor.lines().join("\n"),
         editor,
     })));
 }
@@ -87,13 +138,40 @@ pub(crate) fn open_sign(app: &mut App) {
     let Some((org, period, _)) = selected_item(app) else {
         return;
     };
-    if app.review(&org, period).signature.is_some() {
+    let review = app.review(&org, period);
+    if review.signature.is_some() {
         app.error(
             Refusal::ReviewSigned {
                 period: period.key(),
             }
             .message(app.lang),
         );
+        return;
+    }
+    // Refused at once, before a name is asked for: a period not begun, then open items
+    // (all of them, in a list that jumps to the first).
+    if period.timing(app.today) == Timing::Upcoming {
+        app.error(
+            Refusal::PeriodNotBegun {
+                period: period.key(),
+            }
+            .message(app.lang),
+        );
+        return;
+    }
+    let Some((_, list, _)) = app.open_review() else {
+        return;
+    };
+    let open: Vec<String> = review
+        .open_items(list, period)
+        .iter()
+        .map(|i| i.id.clone())
+        .collect();
+    if !open.is_empty() {
+        app.overlay = Some(Overlay::OpenItems {
+            items: open,
+            scroll: 0,
+        });
         return;
     }
     let name = app.signer.clone().unwrap_or_else(|| app.last_name.clone());
@@ -132,12 +210,18 @@ pub(crate) fn update_note(
     action: Action,
 ) -> Option<Effect> {
     match action {
-        Action::Cancel => {
-            app.info(
-                app.lang
-                    .pick("Noten er ikke gemt.", "The note was not saved.")
-                    .into(),
-            );
+        Action::Cancel if note.text() != note.original => {
+            app.overlay = Some(Overlay::ConfirmDropNote(note));
+            None
+        }
+        Action::Cancel => None,
+        Action::Undo | Action::ClearLine => {
+            if action == Action::Undo {
+                note.editor.undo();
+            } else {
+                note.editor.delete_line_by_head();
+            }
+            app.overlay = Some(Overlay::Note(note));
             None
         }
         Action::Key(key) => {
@@ -194,9 +278,7 @@ pub(crate) fn update_note(
 pub(crate) fn update_form(app: &mut App, mut form: Form, action: Action) -> Option<Effect> {
     match action {
         Action::Cancel => return None,
-        Action::Key(key) => {
-            form.fields[form.focus].input.input(key);
-        }
+        Action::Key(key) => edit(&mut form.fields[form.focus].input, key),
         Action::Paste(text) => {
             form.fields[form.focus]
                 .input

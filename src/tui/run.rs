@@ -11,7 +11,7 @@ use crate::cli::{Failure, Global, find_org, load};
 use crate::pdf;
 use crate::period::{Period, local_date};
 use crate::review::Review;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::tui::app::{Action, App, Effect, update};
 use crate::tui::keymap::keymap;
 use crate::tui::theme::Theme;
@@ -42,11 +42,32 @@ pub fn execute(
             });
             Some(match result {
                 Ok(events) => Action::Committed(events),
+                // On screen, items are named by title.
+                Err(StoreError::Refused(refusal)) => {
+                    Action::Failed(refusal.message_in(app.lang, list))
+                }
                 Err(e) => Action::Failed(e.message(app.lang)),
             })
         }
         Effect::Export { org, period, draft } => {
             Some(export(app, store, org, *period, *draft, now))
+        }
+        Effect::OpenFile(path) => {
+            let viewer = app.viewer.as_deref()?;
+            let started = std::process::Command::new(viewer)
+                .arg(path)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+            match started {
+                // Reaped in the background so no zombie is left while the viewer runs.
+                Ok(mut child) => {
+                    std::thread::spawn(move || child.wait());
+                    None
+                }
+                Err(e) => Some(Action::Failed(format!("{viewer}: {e}"))),
+            }
         }
         Effect::Quit => None,
     }
@@ -100,7 +121,23 @@ fn export(
         text.push_str(" — ");
         text.push_str(&w);
     }
-    Action::Exported(event, text)
+    Action::Exported(Box::new(event), text, report.path.clone())
+}
+
+/// The system's program for opening a file in its viewer: `open` on macOS, `xdg-open`
+/// elsewhere when a graphical session is running; `None` when there is none.
+pub fn find_viewer(path: Option<std::ffi::OsString>, graphical: bool) -> Option<String> {
+    let name = if cfg!(target_os = "macos") {
+        "open"
+    } else if graphical {
+        "xdg-open"
+    } else {
+        return None;
+    };
+    std::env::split_paths(&path?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
 }
 
 /// Updates with `action` and executes effects until the chain settles.
@@ -141,7 +178,13 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
     let now = || global.now();
     let theme = Theme::from_env(std::env::var("NO_COLOR").ok());
     let mut app = App::new(checklists, events, lang, theme, local_date(now()));
+    app.viewer = find_viewer(
+        std::env::var_os("PATH"),
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
+    );
     if let Some(org) = start {
+        // Leaving the walkthrough lands on this organisation, not the first one.
+        app.select_org(org);
         walkthrough::start(&mut app, org);
     }
 
@@ -155,11 +198,14 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
     let mut terminal = ratatui::try_init().map_err(|e| Failure(e.to_string()))?;
     let _ = execute!(stdout(), EnableBracketedPaste);
     let result = (|| -> std::io::Result<()> {
+        let size = terminal.size()?;
+        update(&mut app, Action::Resize(size.width, size.height));
         while !app.quit {
             terminal.draw(|frame| view::draw(frame, &app))?;
             let action = match event::read()? {
                 Event::Key(key) => keymap(&app, key),
-                Event::Paste(text) => Some(Action::Paste(text)),
+                Event::Paste(text) if !app.too_small() => Some(Action::Paste(text)),
+                Event::Resize(w, h) => Some(Action::Resize(w, h)),
                 _ => None,
             };
             if let Some(action) = action {

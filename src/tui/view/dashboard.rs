@@ -183,11 +183,32 @@ fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect) {
             lang.pick("Ingen gennemgange dette år.", "No reviews this year."),
         ));
     }
-    let block = Block::bordered().title(Span::styled(
+    // The list scrolls as ratatui's List does from offset 0 (the selected row kept at the
+    // bottom); what lies below the window is counted in the bottom border.
+    let height = area.height.saturating_sub(2) as usize;
+    let offset = selected_row.map_or(0, |r| (r + 1).saturating_sub(height));
+    let below = items.len().saturating_sub(offset + height);
+    let mut block = Block::bordered().title(Span::styled(
         format!(" {} {} ", lang.pick("Gennemgange", "Reviews"), app.year),
         app.theme.title(),
     ));
-    let mut state = ListState::default().with_selected(selected_row);
+    if offset > 0 {
+        block = block.title_top(
+            Line::from(format!(" ↑ {offset} {} ", lang.pick("flere", "more"))).right_aligned(),
+        );
+    }
+    if below > 0 {
+        block = block.title_bottom(
+            Line::from(format!(
+                " ↓ {below} {} (PgDn, End) ",
+                lang.pick("flere", "more")
+            ))
+            .right_aligned(),
+        );
+    }
+    let mut state = ListState::default()
+        .with_selected(selected_row)
+        .with_offset(offset);
     frame.render_stateful_widget(
         List::new(items)
             .block(block)

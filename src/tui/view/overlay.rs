@@ -28,6 +28,20 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             ),
             ("Afslut og kassér dem?", "Quit and discard them?"),
         ),
+        Some(Overlay::ConfirmDropNote(_)) => confirm(
+            frame,
+            app,
+            area,
+            (
+                "Noten er ændret og ikke gemt.",
+                "The note has changed and is not saved.",
+            ),
+            (
+                "Kassér ændringerne? (n: tilbage til noten)",
+                "Throw the changes away? (n: back to the note)",
+            ),
+        ),
+        Some(Overlay::OpenItems { items, scroll }) => open_items(frame, app, items, *scroll, area),
         Some(Overlay::ConfirmDiscard) => confirm(
             frame,
             app,
@@ -47,17 +61,23 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 fn help(frame: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
     let bindings = keymap::screen_bindings(app);
+    let pad = bindings
+        .iter()
+        .map(|b| b.shown.chars().count() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(8);
     let mut lines: Vec<Line> = bindings
         .iter()
         .map(|b| {
             Line::from(vec![
-                Span::styled(format!("  {:<8}", b.shown), app.theme.key()),
+                Span::styled(format!("  {:<pad$}", b.shown), app.theme.key()),
                 Span::raw(b.describe(lang)),
             ])
         })
         .collect();
     lines.push(Line::from(vec![
-        Span::styled(format!("  {:<8}", "Ctrl+C"), app.theme.key()),
+        Span::styled(format!("  {:<pad$}", "Ctrl+C"), app.theme.key()),
         Span::raw(lang.pick(
             "afslut straks (alt bekræftet er gemt)",
             "quit at once (everything confirmed is saved)",
@@ -172,7 +192,8 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
     );
 }
 
-/// The sign dialog's summary: counts, and the open items that stop signing.
+/// The sign dialog's summary: the review and its counts (open items never reach the dialog:
+/// S lists them instead).
 fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
     let Some((rs, list, _)) = app.open_review() else {
         return;
@@ -202,29 +223,72 @@ fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
         c.open,
         lang.pick("åbne", "open"),
     )));
-    let open = review.open_items(list, rs.period);
-    if !open.is_empty() {
-        lines.push(Line::from(Span::styled(
+}
+
+/// Signing refused: every open item by title, scrollable, with how many lie above and below.
+fn open_items(frame: &mut Frame, app: &App, items: &[String], scroll: usize, area: Rect) {
+    let lang = app.lang;
+    let Some((_, list, _)) = app.open_review() else {
+        return;
+    };
+    let width: u16 = 72;
+    let rect = centered(
+        area,
+        width,
+        (items.len() as u16 + 6).min(area.height.saturating_sub(4)),
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(Span::styled(
+        format!(
+            " {} ",
+            lang.pick("Kan ikke underskrives endnu", "Cannot be signed yet")
+        ),
+        app.theme.title(),
+    ));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [head, rows, keys] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(
             lang.pick(
-                "Kan ikke underskrives, før disse punkter er registreret:",
-                "Cannot be signed until these items are recorded:",
-            ),
-            app.theme.error(),
-        )));
-        for item in open.iter().take(6) {
-            lines.push(Line::from(Span::styled(
-                format!("  [ ] {}", item.title),
-                app.theme.error(),
-            )));
+                "Disse punkter mangler en registrering, før gennemgangen kan underskrives ({n}):",
+                "These items need an outcome before the review can be signed ({n}):",
+            )
+            .replace("{n}", &items.len().to_string()),
+        )
+        .wrap(Wrap { trim: true }),
+        head,
+    );
+    let room = rows.height as usize;
+    let scroll = scroll.min(items.len().saturating_sub(room.max(1)));
+    let mut lines: Vec<Line> = Vec::new();
+    let above = scroll;
+    let shown: Vec<&String> = items.iter().skip(scroll).take(room).collect();
+    let below = items.len() - scroll - shown.len();
+    for (i, id) in shown.iter().enumerate() {
+        let title = list.item(id).map_or(id.as_str(), |i| i.title.as_str());
+        let mut text = format!("  [ ] {title}");
+        if i == 0 && above > 0 {
+            text = format!("  ↑ {} {}", above + 1, lang.pick("flere", "more"));
+        } else if i + 1 == shown.len() && below > 0 {
+            text = format!("  ↓ {} {}", below + 1, lang.pick("flere", "more"));
         }
-        if open.len() > 6 {
-            lines.push(Line::raw(format!(
-                "  … {} {}",
-                open.len() - 6,
-                lang.pick("flere", "more")
-            )));
+        let max = rows.width as usize;
+        if text.chars().count() > max {
+            text = text.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
         }
+        lines.push(Line::from(Span::styled(text, app.theme.error())));
     }
+    frame.render_widget(Paragraph::new(lines), rows);
+    frame.render_widget(
+        Paragraph::new(keys_line(app, keymap::OPEN_ITEMS, keys.width)),
+        keys,
+    );
 }
 
 fn confirm(
@@ -239,7 +303,7 @@ fn confirm(
         Line::raw(lang.pick(what.0, what.1)),
         Line::raw(lang.pick(question.0, question.1)),
         Line::raw(""),
-        keys_line(app, keymap::CONFIRM, 60),
+        keys_line(app, keymap::confirm(lang), 60),
     ];
     let rect = centered(area, 64, 6);
     frame.render_widget(Clear, rect);
