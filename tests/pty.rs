@@ -387,7 +387,7 @@ fn a_too_small_screen_takes_no_keys_into_a_hidden_note() {
     // The small screen shows nothing when it ignores a key, so give the loop a moment to read
     // the q before growing the window: crossterm may read a resize and a key that arrive in
     // the same instant resize first, which would test the large screen instead.
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(1000));
     s.master.resize(size(30, 100)).unwrap();
     s.screen
         .lock()
