@@ -142,7 +142,9 @@ fn actor(change: &Change) -> &str {
         Change::ItemSigned { by, .. }
         | Change::ItemRetracted { by, .. }
         | Change::ReviewSigned { by, .. }
-        | Change::ReviewReopened { by, .. } => by,
+        | Change::ReviewReopened { by, .. }
+        | Change::ActionOpened { by, .. }
+        | Change::ActionClosed { by, .. } => by,
         Change::WalkthroughHeld(m) => &m.leader,
         Change::ExportMade { .. } => "",
     }
@@ -205,6 +207,20 @@ enum CanonicalChange<'a> {
         sections: &'a [String],
         sections_sha256: &'a str,
     },
+    /// Added after version 2 was fixed; appears only in reviews that have follow-ups, so
+    /// every earlier fingerprint stays as it was.
+    ActionOpened {
+        item: &'a str,
+        action: &'a str,
+        owner: &'a str,
+        due: String,
+        by: &'a str,
+    },
+    ActionClosed {
+        item: &'a str,
+        note: &'a str,
+        by: &'a str,
+    },
 }
 
 /// The canonical content of a change; `None` for an export, which is no part of it.
@@ -242,6 +258,20 @@ fn canonical_change(change: &Change) -> Option<CanonicalChange<'_>> {
             sections_sha256: sections_fingerprint,
         },
         Change::ExportMade { .. } => return None,
+        Change::ActionOpened {
+            item,
+            action,
+            owner,
+            due,
+            by,
+        } => CanonicalChange::ActionOpened {
+            item,
+            action,
+            owner,
+            due: due.format("%Y-%m-%d").to_string(),
+            by,
+        },
+        Change::ActionClosed { item, note, by } => CanonicalChange::ActionClosed { item, note, by },
     })
 }
 
@@ -341,6 +371,7 @@ mod tests {
                 address: None,
                 policy: "Politik".into(),
                 language: Lang::Da,
+                in_use_from: None,
             },
             items: vec![item("a", "Første"), item("b", "Anden")],
             walkthrough: vec![Section {

@@ -723,6 +723,11 @@ fn no_color_draws_without_colour_and_keeps_every_mark() {
     )
     .unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    // In use since New Year, so that the months before November are overdue and marked.
+    let mut lists = lists;
+    for l in &mut lists {
+        l.organisation.in_use_from = NaiveDate::from_ymd_opt(2026, 1, 1);
+    }
     for (no_color, coloured) in [
         (Some("1".to_string()), false),
         (None, true),

@@ -190,7 +190,9 @@ impl App {
             match &e.change {
                 Change::ItemSigned { by, .. }
                 | Change::ItemRetracted { by, .. }
-                | Change::ReviewReopened { by, .. } => last_name = by.clone(),
+                | Change::ReviewReopened { by, .. }
+                | Change::ActionOpened { by, .. }
+                | Change::ActionClosed { by, .. } => last_name = by.clone(),
                 Change::ReviewSigned { by, role } => {
                     last_name = by.clone();
                     last_role = role.clone();

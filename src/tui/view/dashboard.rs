@@ -131,17 +131,22 @@ fn draw_wheel(frame: &mut Frame, app: &App, org: &Checklist, rows: &[DashRow], a
         lines.push(Line::from(spans));
     }
     let mut legend = vec![Span::raw(" ")];
+    let mut used = 1;
     for s in [
         ReviewState::Overdue,
         ReviewState::InProgress,
         ReviewState::NotStarted,
         ReviewState::Signed,
         ReviewState::Upcoming,
+        ReviewState::BeforeAdoption,
     ] {
-        legend.push(Span::styled(
-            format!("{} {}   ", state_mark(s), s.label(lang)),
-            app.theme.state(s),
-        ));
+        let text = format!("{} {}   ", state_mark(s), s.label(lang));
+        used += text.chars().count();
+        // "Before adoption" only where the line has room for it.
+        if s == ReviewState::BeforeAdoption && used > inner.width as usize + 3 {
+            break;
+        }
+        legend.push(Span::styled(text, app.theme.state(s)));
     }
     lines.push(Line::from(legend));
     frame.render_widget(Paragraph::new(lines), inner);
@@ -183,10 +188,21 @@ fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect) {
             lang.pick("Ingen gennemgange dette år.", "No reviews this year."),
         ));
     }
-    let block = Block::bordered().title(Span::styled(
-        format!(" {} {} ", lang.pick("Gennemgange", "Reviews"), app.year),
-        app.theme.title(),
-    ));
+    let carried = review_rows(rows).filter(|s| s.carried).count();
+    let mut title = format!("{} {}", lang.pick("Gennemgange", "Reviews"), app.year);
+    if carried > 0 {
+        title += &format!(
+            " {} {} {}",
+            lang.pick("og", "and"),
+            lang.count(
+                carried,
+                ("overskreden", "overskredne"),
+                ("overdue", "overdue")
+            ),
+            lang.pick("fra tidligere år", "from earlier years")
+        );
+    }
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), app.theme.title()));
     let mut state = ListState::default().with_selected(selected_row);
     frame.render_stateful_widget(
         List::new(items)
@@ -205,7 +221,7 @@ fn review_line(app: &App, s: &Summary) -> Line<'static> {
     let mut spans = vec![
         Span::styled(format!(" {} ", state_mark(s.state)), style),
         Span::raw(format!("{:<28}", s.period.review_title(lang))),
-        Span::styled(format!("{:<13}", s.state.label(lang)), style),
+        Span::styled(format!("{:<17}", s.state.label(lang)), style),
         Span::raw(format!("{:>2}/{:<2} ", c.items - c.open, c.items)),
     ];
     if c.deviations > 0 {
