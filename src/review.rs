@@ -470,6 +470,7 @@ impl Refusal {
                     "action" => ("tiltag (hvad der gøres)", "action (what will be done)"),
                     "owner" => ("navn på den ansvarlige", "owner's name"),
                     "note" => ("notat om, hvad der blev gjort", "note saying what was done"),
+                    "due" => ("tidspunkt for fristen", "due date"),
                     _ => ("begrundelse", "reason"),
                 };
                 format!(

@@ -66,14 +66,19 @@ pub fn due_words(deadline: NaiveDate, today: NaiveDate, lang: Lang) -> String {
 }
 
 /// The day the organisation began using aarshjul: `in_use_from` from its checklist; when
-/// absent, the local date of the first event the database holds for it; for an organisation
-/// with nothing recorded, `today`. Reviews whose period ended before it are not due.
+/// absent, the local date of the first event the database holds for it (or the first day
+/// of an earlier review something was recorded in: that review was evidently in use); for
+/// an organisation with nothing recorded, `today`. Reviews whose period ended before it are
+/// not due.
 pub fn in_use_from(list: &Checklist, events: &[Event], today: NaiveDate) -> NaiveDate {
     list.organisation.in_use_from.unwrap_or_else(|| {
-        events
-            .iter()
-            .find(|e| e.org == list.organisation.id)
-            .map_or(today, |e| local_date(e.at))
+        let mine = events.iter().filter(|e| e.org == list.organisation.id);
+        let first = mine.clone().next().map(|e| local_date(e.at));
+        let earliest_review = mine.map(|e| e.period.starts()).min();
+        match (first, earliest_review) {
+            (Some(f), Some(r)) => f.min(r),
+            _ => today,
+        }
     })
 }
 
@@ -149,8 +154,9 @@ pub struct Action {
     pub follow_up: FollowUp,
 }
 
-/// Every open follow-up of every organisation in the checklists, soonest due first.
-pub fn open_actions(checklists: &[Checklist], events: &[Event]) -> Vec<Action> {
+/// Every follow-up (open and closed) of every organisation in the checklists, soonest due
+/// first.
+pub fn follow_ups(checklists: &[Checklist], events: &[Event]) -> Vec<Action> {
     let mut by_review: HashMap<(&str, Period), Vec<&Event>> = HashMap::new();
     for e in events.iter().filter(|e| {
         matches!(
@@ -170,7 +176,6 @@ pub fn open_actions(checklists: &[Checklist], events: &[Event]) -> Vec<Action> {
             Review::from_events(evs)
                 .actions
                 .into_values()
-                .filter(FollowUp::is_open)
                 .map(move |follow_up| Action {
                     org: org.to_string(),
                     period,
@@ -187,6 +192,13 @@ pub fn open_actions(checklists: &[Checklist], events: &[Event]) -> Vec<Action> {
         ))
     });
     out
+}
+
+/// Every open follow-up of every organisation in the checklists, soonest due first.
+pub fn open_actions(checklists: &[Checklist], events: &[Event]) -> Vec<Action> {
+    let mut all = follow_ups(checklists, events);
+    all.retain(|a| a.follow_up.is_open());
+    all
 }
 
 /// `status --json`: the shape of SPEC §6, with fields added after it (never removed).

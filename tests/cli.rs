@@ -242,6 +242,8 @@ fn record_sign_reopen_show_in_status() {
     let mut sign = vec!["sign"];
     sign.extend(Q4);
     sign.extend(["--by", "Henriette Salmon", "--role", "Leder"]);
+    // The deviation was settled on the spot ("slettet 22/11"): nothing to follow up.
+    sign.push("--no-action");
     let out = env.ok(&sign);
     assert!(out.contains("Signed: Henriette Salmon (Leder)"), "{out}");
     let q4 = env.review("2026-Q4");

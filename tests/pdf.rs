@@ -152,7 +152,7 @@ impl Env {
     fn sign_year(&self) {
         let mut args = vec!["sign"];
         args.extend(YEAR);
-        args.extend(["--by", "Henriette Salmon", "--role", "Leder"]);
+        args.extend(["--by", "Henriette Salmon", "--role", "Leder", "--no-action"]);
         self.ok(&args);
     }
 
@@ -1369,7 +1369,7 @@ fn an_identity_made_for_another_signer_is_mentioned_not_refused() {
     env.ok(&args);
     let mut args = vec!["sign"];
     args.extend(YEAR);
-    args.extend(["--by", "Jens Hansen", "--role", "Leder"]);
+    args.extend(["--by", "Jens Hansen", "--role", "Leder", "--no-action"]);
     env.ok(&args);
     let out = env.run(&strs(&export_args("second.pdf", &[])));
     let err = String::from_utf8(out.stderr).unwrap();

@@ -426,6 +426,37 @@ fn a_deviation_is_followed_up_until_closed() {
     // Every event is in the one chain.
     let verdict = env.ok(&["verify-db"]);
     assert!(verdict.contains(" 8 "), "{verdict}");
+
+    // The record lists the period's follow-ups with their state.
+    let pdf = env.dir.path().join("q4.pdf");
+    let mut x = vec!["export"];
+    x.extend(with(&["--out"]));
+    x.push(pdf.to_str().unwrap());
+    env.ok(&x);
+    match Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+    {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(text.contains("Opfølgning på afvigelser"), "{text}");
+            assert!(
+                text.contains("Kvartalets punkt: Indhent aftalen Ansvarlig: Henriette · Frist: 15. december 2026"),
+                "{text}"
+            );
+            assert!(
+                text.contains(
+                    "Status: Lukket 22. november 2026 kl. 14:00 af Lise: Aftalen modtaget og gemt"
+                ),
+                "{text}"
+            );
+        }
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("pdftotext missing: the record's text is not checked here");
+        }
+        Err(e) => panic!("pdftotext is needed under CI: {e}"),
+    }
 }
 
 #[test]

@@ -13,8 +13,8 @@ use crate::period::Period;
 use crate::review::{Change, Event, Outcome, Refusal, Review};
 use crate::status::{self, Summary};
 use crate::tui::dialogs::{
-    Field, Form, FormKind, NoteEditor, open_editor, open_reopen, open_sign, update_form,
-    update_note,
+    Field, Form, FormKind, NoteEditor, open_close_follow_up, open_editor, open_follow_up,
+    open_reopen, open_sign, update_form, update_note,
 };
 use crate::tui::theme::Theme;
 use crate::tui::walkthrough::{self, Walkthrough};
@@ -78,6 +78,10 @@ pub enum Action {
     Cancel,
     /// Answer yes to a question.
     Confirm,
+    /// Say what will be done about the selected item's deviation (a follow-up).
+    FollowUp,
+    /// Close the selected item's open follow-up with a note.
+    CloseFollowUp,
     /// Events were committed to the store, in one transaction.
     Committed(Vec<Event>),
     /// An effect failed; the sentence says why.
@@ -147,6 +151,8 @@ pub enum Overlay {
 pub enum DashRow {
     /// An organisation's heading (index into the checklists).
     Org(usize),
+    /// An open follow-up of a deviation (not selectable; closed from the item's review).
+    Action(status::Action),
     Review(Summary),
 }
 
@@ -229,13 +235,22 @@ impl App {
         )
     }
 
-    /// The dashboard's rows: each organisation's heading, then its reviews of the year,
-    /// overdue first, then in progress, not started, signed, upcoming.
+    /// The dashboard's rows: each organisation's heading, its open follow-ups, then its
+    /// reviews of the year with the overdue ones of earlier years, overdue first, then in
+    /// progress, not started, signed, upcoming, before adoption.
     pub fn dashboard_rows(&self) -> Vec<DashRow> {
         let summaries = status::overview(&self.checklists, &self.events, self.year, self.today);
+        let actions = status::open_actions(&self.checklists, &self.events);
         let mut rows = Vec::new();
         for (i, list) in self.checklists.iter().enumerate() {
             rows.push(DashRow::Org(i));
+            rows.extend(
+                actions
+                    .iter()
+                    .filter(|a| a.org == list.organisation.id)
+                    .cloned()
+                    .map(DashRow::Action),
+            );
             let mut mine: Vec<&Summary> = summaries
                 .iter()
                 .filter(|s| s.org == list.organisation.id)
@@ -265,6 +280,33 @@ impl App {
         }
     }
 
+    /// The review's state as the overview shows it (before adoption included).
+    pub fn state_of(&self, org: usize, period: Period) -> crate::review::ReviewState {
+        let list = &self.checklists[org];
+        let review = self.review(&list.organisation.id, period);
+        let state = review.state(list, period, self.today);
+        let start = status::in_use_from(list, &self.events, self.today);
+        if state != crate::review::ReviewState::Signed && period.ends() < start {
+            crate::review::ReviewState::BeforeAdoption
+        } else {
+            state
+        }
+    }
+
+    /// The follow-ups to show beside `item` in the review `org` × `period`: this review's
+    /// (open or closed), then the open ones of earlier reviews, newest first.
+    pub fn item_follow_ups(&self, org: &str, period: Period, item: &str) -> Vec<status::Action> {
+        let mut all: Vec<status::Action> = status::follow_ups(&self.checklists, &self.events)
+            .into_iter()
+            .filter(|a| a.org == org && a.follow_up.item == item)
+            .filter(|a| {
+                a.period == period || (a.follow_up.is_open() && a.period.ends() < period.ends())
+            })
+            .collect();
+        all.sort_by_key(|a| (a.period != period, std::cmp::Reverse(a.period.ends())));
+        all
+    }
+
     pub fn draft(&self, org: &str, period: Period, item: &str) -> Option<&String> {
         self.drafts
             .get(&(org.to_string(), period, item.to_string()))
@@ -284,7 +326,7 @@ impl App {
 pub fn review_rows(rows: &[DashRow]) -> impl Iterator<Item = &Summary> {
     rows.iter().filter_map(|r| match r {
         DashRow::Review(s) => Some(s),
-        DashRow::Org(_) => None,
+        DashRow::Org(_) | DashRow::Action(_) => None,
     })
 }
 
@@ -370,7 +412,23 @@ fn committed(app: &mut App, event: Event) {
         }
         _ => {}
     }
+    let ask_follow_up = match &event.change {
+        Change::ItemSigned {
+            item,
+            status: Outcome::Deviation,
+            ..
+        } => Some(item.clone()),
+        _ => None,
+    };
+    let (org, period) = (event.org.clone(), event.period);
     app.events.push(event);
+    // A deviation just recorded: what will be done about it, by whom, by when?
+    if let Some(item) = ask_follow_up
+        && matches!(app.screen, Screen::Review(_))
+        && !app.review(&org, period).actions.contains_key(&item)
+    {
+        open_follow_up(app, org, period, item);
+    }
 }
 
 fn update_dashboard(app: &mut App, action: Action) -> Option<Effect> {
@@ -455,6 +513,7 @@ fn update_review(app: &mut App, action: Action) -> Option<Effect> {
         Action::Quit => return update_dashboard(app, Action::Quit),
         Action::Help => app.overlay = Some(Overlay::Help),
         Action::Mark(_) | Action::EditNote | Action::Retract => return item_action(app, action),
+        Action::FollowUp | Action::CloseFollowUp => return follow_up_action(app, action),
         Action::SignReview => open_sign(app),
         Action::Reopen => open_reopen(app),
         Action::Walkthrough => {
@@ -555,6 +614,52 @@ fn item_action(app: &mut App, action: Action) -> Option<Effect> {
         }
         _ => None,
     }
+}
+
+fn follow_up_action(app: &mut App, action: Action) -> Option<Effect> {
+    let (org, period, item) = selected_item(app)?;
+    if !known_signer(app, &action) {
+        return None;
+    }
+    let lang = app.lang;
+    if action == Action::CloseFollowUp {
+        let open = app
+            .item_follow_ups(&org, period, &item.id)
+            .into_iter()
+            .find(|a| a.follow_up.is_open());
+        match open {
+            Some(a) => open_close_follow_up(app, org, a.period, item.id),
+            None => app.error(
+                Refusal::NoOpenAction {
+                    item: item.title.clone(),
+                }
+                .message(lang),
+            ),
+        }
+        return None;
+    }
+    let review = app.review(&org, period);
+    if review.signature.is_some() {
+        app.error(
+            Refusal::ReviewSigned {
+                period: period.key(),
+            }
+            .message(lang)
+                + lang.pick(" (tast R)", " (press R)"),
+        );
+        return None;
+    }
+    if review.sign_offs.get(&item.id).map(|s| s.status) != Some(Outcome::Deviation) {
+        app.error(
+            Refusal::NotADeviation {
+                item: item.title.clone(),
+            }
+            .message(lang),
+        );
+        return None;
+    }
+    open_follow_up(app, org, period, item.id);
+    None
 }
 
 /// Checks a change against the rules and hands it to the run loop, or says why not.

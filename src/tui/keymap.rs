@@ -207,6 +207,25 @@ pub const REVIEW: &[Binding] = &[
         No,
     ),
     b(
+        &[Char('o')],
+        "o",
+        Action::FollowUp,
+        ("opfølgning", "angiv opfølgning på en afvigelse"),
+        ("follow-up", "say what will be done about a deviation"),
+        No,
+    ),
+    b(
+        &[Char('c')],
+        "c",
+        Action::CloseFollowUp,
+        ("luk opfølgning", "luk punktets åbne opfølgning med en note"),
+        (
+            "close follow-up",
+            "close the item's open follow-up with a note",
+        ),
+        No,
+    ),
+    b(
         &[Char('S')],
         "S",
         Action::SignReview,

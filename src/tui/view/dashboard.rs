@@ -174,6 +174,7 @@ fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect) {
                     app.theme.title(),
                 ))));
             }
+            DashRow::Action(a) => items.push(ListItem::new(action_line(app, a))),
             DashRow::Review(s) => {
                 if review_index == app.dashboard_selected {
                     selected_row = Some(i);
@@ -249,6 +250,36 @@ fn review_line(app: &App, s: &Summary) -> Line<'static> {
         ));
     }
     Line::from(spans)
+}
+
+/// An open follow-up: "   ⚑ Opfølgning: Slet jobansøgninger … — Henriette, frist 15.12.2026".
+fn action_line(app: &App, a: &crate::status::Action) -> Line<'static> {
+    let lang = app.lang;
+    let f = &a.follow_up;
+    let title = app
+        .checklists
+        .iter()
+        .find(|l| l.organisation.id == a.org)
+        .and_then(|l| l.item(&f.item))
+        .map_or(f.item.clone(), |i| i.title.clone());
+    let style = if f.is_overdue(app.today) {
+        app.theme.error()
+    } else {
+        app.theme.warning()
+    };
+    Line::from(vec![
+        Span::styled(
+            format!(
+                "   ⚑ {}, {} {} ({}): ",
+                lang.pick("Opfølgning", "Follow-up"),
+                lang.pick("frist", "due"),
+                short_date(f.due),
+                crate::status::due_words(f.due, app.today, lang)
+            ),
+            style,
+        ),
+        Span::raw(format!("{} — {} · {title}", f.action, f.owner)),
+    ])
 }
 
 fn short_date(d: NaiveDate) -> String {
