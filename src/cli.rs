@@ -183,6 +183,17 @@ pub enum Command {
         #[command(subcommand)]
         action: IdentityAction,
     },
+    /// Write the coming twelve months' review deadlines and the follow-ups of deviations as
+    /// a calendar file (.ics) for Outlook, Google or Apple Calendar; importing a newer file
+    /// updates the events
+    Calendar {
+        /// Only this organisation [default: every organisation]
+        #[arg(long)]
+        org: Option<String>,
+        /// The .ics file to write (replaced when it exists)
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Follow-up of a deviation: say what will be done, or close it with a note
     Action {
         #[command(subcommand)]
@@ -398,6 +409,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
             })
         }
         Command::VerifyDb => verify_db(global),
+        Command::Calendar { org, out } => calendar(global, org.as_deref(), out),
         Command::Walkthrough { org } => crate::tui::run::run(global, Some(org)),
         Command::Export {
             review,
@@ -676,6 +688,92 @@ pub fn find_org<'a>(
                 known.join(", ")
             ))
         })
+}
+
+fn calendar(global: &Global, org: Option<&str>, out: &Path) -> CommandResult {
+    let lang = global.lang();
+    let mut lists = load(&global.checklists, lang)?;
+    if let Some(org) = org {
+        let list = find_org(&lists, org, lang)?.clone();
+        lists = vec![list];
+    }
+    let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same_file(out, &global.db) || out.extension().is_none_or(|e| e != "ics") {
+        return Err(Failure(format!(
+            "{}: {}",
+            out.display(),
+            lang.pick(
+                "skriv kalenderen til en fil, der ender på .ics",
+                "write the calendar to a file ending in .ics"
+            )
+        )));
+    }
+    let store = open(global, lang)?;
+    let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
+    let now = global.now();
+    let entries = crate::calendar::entries(&lists, &events, local_date(now));
+    let name = match &lists[..] {
+        [one] => format!("aarshjul — {}", one.organisation.name),
+        _ => "aarshjul".to_string(),
+    };
+    let text = crate::calendar::ics(&entries, &name, now, lang);
+    write_replacing(out, text.as_bytes()).map_err(|e| {
+        Failure(format!(
+            "{}: {} ({e})",
+            out.display(),
+            lang.pick(
+                "kunne ikke skrive kalenderen",
+                "could not write the calendar"
+            )
+        ))
+    })?;
+    println!(
+        "{}: {} ({}, {} {})",
+        lang.pick("Kalender skrevet", "Calendar written"),
+        out.display(),
+        lang.count(
+            entries.len(),
+            ("begivenhed", "begivenheder"),
+            ("event", "events")
+        ),
+        lang.pick("påmindelse", "reminder"),
+        lang.pick(
+            "7 dage før hver frist for gennemgange, 3 dage før for opfølgning",
+            "7 days before each review deadline, 3 days before follow-ups"
+        ),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it and a rename, so a reader
+/// never sees half a file and a failed write leaves the old one.
+fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("no file name"))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn verify_db(global: &Global) -> CommandResult {
