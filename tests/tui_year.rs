@@ -330,3 +330,29 @@ fn a_new_installation_opens_on_what_is_due_now() {
     assert!(!screen.contains("overskredet   0/"), "{screen}");
     let _ = &h.dir;
 }
+
+#[test]
+fn follow_up_screens() {
+    let mut h = Harness::at("2026-11-22");
+    h.open("skgr", "2026-11");
+    h.key(KeyCode::Char('a'));
+    h.type_text("Henriette Salmon");
+    h.key(KeyCode::Enter);
+    h.type_text("Zenegy-aftalen mangler, følges op 15.12");
+    h.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    insta::assert_snapshot!("follow_up_dialog_da_80x24", h.screen(80, 24));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('S'));
+    insta::assert_snapshot!("sign_without_follow_up_da_80x24", h.screen(80, 24));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('o'));
+    h.type_text("Indhent aftalen fra Zenegy");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.clear_field();
+    h.type_text("15.12.2026");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    let h = h.later("2027-01-05");
+    insta::assert_snapshot!("dashboard_carried_over_da_80x24", h.screen(80, 24));
+}
