@@ -297,3 +297,30 @@ impl<'a> Json<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn days_left_in_words_across_new_year_and_leap_day() {
+        let eve = d(2026, 12, 31);
+        assert_eq!(due_words(eve, d(2026, 12, 31), Lang::Da), "i dag");
+        assert_eq!(due_words(eve, d(2026, 12, 30), Lang::Da), "om 1 dag");
+        assert_eq!(
+            due_words(eve, d(2027, 1, 1), Lang::Da),
+            "1 dag over fristen"
+        );
+        assert_eq!(due_words(eve, d(2027, 1, 3), Lang::En), "3 days overdue");
+        assert_eq!(due_words(eve, d(2026, 12, 21), Lang::En), "in 10 days");
+        assert_eq!(due_words(eve, d(2026, 12, 31), Lang::En), "today");
+        // 2028 is a leap year: 1 February to 29 February is 28 days.
+        assert_eq!(days_left(d(2028, 2, 29), d(2028, 2, 1)), 28);
+        assert_eq!(days_left(d(2028, 3, 1), d(2028, 2, 28)), 2);
+        assert_eq!(days_left(d(2027, 3, 1), d(2027, 2, 28)), 1);
+    }
+}

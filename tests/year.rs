@@ -492,3 +492,24 @@ fn signing_with_no_action_records_the_choice_to_follow_nothing_up() {
     let (_, doc) = env.json("2026-11-22");
     assert_eq!(review(&doc, "2026-11")["state"], "signed");
 }
+
+#[test]
+fn the_new_commands_have_help() {
+    let env = Env::new("");
+    for args in [
+        &["calendar", "--help"][..],
+        &["action", "--help"],
+        &["action", "open", "--help"],
+        &["action", "close", "--help"],
+    ] {
+        let out = env.ok(args);
+        assert!(out.contains("Usage: aarshjul"), "{args:?}: {out}");
+    }
+    let out = env.ok(&["status", "--help"]);
+    assert!(
+        out.contains("--within <DAYS>") && out.contains("22.11.2026"),
+        "{out}"
+    );
+    let out = env.ok(&["sign", "--help"]);
+    assert!(out.contains("--no-action"), "{out}");
+}
