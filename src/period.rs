@@ -242,8 +242,8 @@ impl FromStr for Period {
     }
 }
 
-/// A date as a person writes it: `2026-11-22` or the Danish `22.11.2026` (also `22.11.26`
-/// is refused: the year has four digits). `None` for anything else, including 30.02.
+/// A date as a person writes it: `2026-11-22` or the Danish `22.11.2026` (the year with four
+/// digits; `22.11.26` is refused). `None` for anything else, including a 30 February.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
