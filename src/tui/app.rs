@@ -207,7 +207,7 @@ impl App {
                 Change::ExportMade { .. } => {}
             }
         }
-        App {
+        let mut app = App {
             lang,
             theme,
             today,
@@ -223,7 +223,15 @@ impl App {
             last_role,
             drafts: HashMap::new(),
             quit: false,
+        };
+        // Open on what needs doing first: the first overdue review of any organisation
+        // (an earlier year's included), so it is on screen even below another's reviews.
+        if let Some(i) = review_rows(&app.dashboard_rows())
+            .position(|s| s.state == crate::review::ReviewState::Overdue)
+        {
+            app.dashboard_selected = i;
         }
+        app
     }
 
     /// The review `org` × `period` as the events say.

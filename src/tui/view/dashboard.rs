@@ -204,7 +204,21 @@ fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect) {
         );
     }
     let block = Block::bordered().title(Span::styled(format!(" {title} "), app.theme.title()));
-    let mut state = ListState::default().with_selected(selected_row);
+    // Start the list at the selected review's organisation heading when that keeps the
+    // selection on screen, so an overdue review selected far down is seen under its heading
+    // with its follow-ups, not alone at the bottom.
+    let visible = area.height.saturating_sub(2) as usize;
+    let offset = selected_row
+        .and_then(|sel| {
+            rows[..=sel]
+                .iter()
+                .rposition(|r| matches!(r, DashRow::Org(_)))
+                .filter(|heading| sel - heading < visible)
+        })
+        .unwrap_or(0);
+    let mut state = ListState::default()
+        .with_selected(selected_row)
+        .with_offset(offset);
     frame.render_stateful_widget(
         List::new(items)
             .block(block)
@@ -222,9 +236,18 @@ fn review_line(app: &App, s: &Summary) -> Line<'static> {
     let mut spans = vec![
         Span::styled(format!(" {} ", state_mark(s.state)), style),
         Span::raw(format!("{:<28}", s.period.review_title(lang))),
-        Span::styled(format!("{:<17}", s.state.label(lang)), style),
-        Span::raw(format!("{:>2}/{:<2} ", c.items - c.open, c.items)),
+        Span::styled(format!("{:<13}", s.state.label(lang)), style),
     ];
+    if s.state == ReviewState::BeforeAdoption {
+        // Nothing was due: the longer label takes the place of the counts.
+        spans[2] = Span::styled(format!("{:<19}", s.state.label(lang)), style);
+    } else {
+        spans.push(Span::raw(format!(
+            "{:>2}/{:<2} ",
+            c.items - c.open,
+            c.items
+        )));
+    }
     if c.deviations > 0 {
         spans.push(Span::styled(
             format!("{} {} ", c.deviations, lang.pick("afv.", "dev.")),
