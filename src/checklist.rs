@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
@@ -36,6 +37,9 @@ pub struct Organisation {
     pub policy: String,
     /// The language the checklist's texts are written in; the PDF follows it.
     pub language: Lang,
+    /// When the organisation began using aarshjul (`in_use_from`): reviews whose period
+    /// ended before it are not due. `None`: see [`crate::status::in_use_from`].
+    pub in_use_from: Option<NaiveDate>,
 }
 
 /// One recurring duty.
@@ -249,6 +253,7 @@ struct RawOrganisation {
     address: Option<String>,
     policy: Spanned<String>,
     language: Option<Spanned<String>>,
+    in_use_from: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -524,6 +529,22 @@ impl Reader<'_> {
                 Lang::Da
             }),
         };
+        let in_use_from = raw.in_use_from.as_ref().and_then(|d| {
+            let parsed = crate::period::parse_date(d.get_ref());
+            if parsed.is_none() {
+                let m = format!(
+                    "{} `{}`: {}",
+                    self.t("ugyldig dato i in_use_from", "invalid date in in_use_from"),
+                    d.get_ref(),
+                    self.t(
+                        "skriv den som \"2026-09-01\" eller \"01.09.2026\"",
+                        "write it as \"2026-09-01\" or \"01.09.2026\""
+                    )
+                );
+                self.problem(d.span().start, m);
+            }
+            parsed
+        });
         Some(Organisation {
             id,
             name,
@@ -531,6 +552,7 @@ impl Reader<'_> {
             address: raw.address.filter(|a| !a.trim().is_empty()),
             policy,
             language,
+            in_use_from,
         })
     }
 

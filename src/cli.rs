@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::checklist::{self, Checklist};
 use crate::i18n::Lang;
 use crate::period::{Period, local_date, local_time};
-use crate::review::{Change, Outcome, Review, ReviewState};
+use crate::review::{Change, Outcome, Refusal, Review, ReviewState};
 use crate::status::{self, Summary};
 use crate::store::{Store, chain::Verdict};
 
@@ -82,9 +82,12 @@ pub enum Command {
     },
     /// Every organisation's reviews of the year; exit 1 when something is overdue
     Status {
-        /// The date to report on, YYYY-MM-DD [default: today, Europe/Copenhagen]
-        #[arg(long)]
+        /// The date to report on, 2026-11-22 or 22.11.2026 [default: today, Europe/Copenhagen]
+        #[arg(long, value_parser = date_arg)]
         date: Option<NaiveDate>,
+        /// Show only what is overdue or due within this many days (for a daily cron job)
+        #[arg(long, value_name = "DAYS")]
+        within: Option<u32>,
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
@@ -106,6 +109,15 @@ pub enum Command {
         /// Who records it
         #[arg(long)]
         by: String,
+        /// For a deviation: what will be done about it (a follow-up, open until closed)
+        #[arg(long, requires_all = ["owner", "due"])]
+        action: Option<String>,
+        /// Who is responsible for the follow-up
+        #[arg(long, requires = "action")]
+        owner: Option<String>,
+        /// The follow-up's due date, 2026-12-15 or 15.12.2026
+        #[arg(long, requires = "action", value_parser = date_arg)]
+        due: Option<NaiveDate>,
     },
     /// Withdraw one item's outcome so it is open again
     Retract {
@@ -128,6 +140,9 @@ pub enum Command {
         /// Role of the signer, e.g. Leder
         #[arg(long)]
         role: String,
+        /// Sign although deviations have no follow-up (nothing needs following up)
+        #[arg(long)]
+        no_action: bool,
     },
     /// Reopen a signed review
     Reopen {
@@ -186,6 +201,61 @@ pub enum Command {
     Identity {
         #[command(subcommand)]
         action: IdentityAction,
+    },
+    /// Write the coming twelve months' review deadlines and the follow-ups of deviations as
+    /// a calendar file (.ics) for Outlook, Google or Apple Calendar; importing a newer file
+    /// updates the events
+    Calendar {
+        /// Only this organisation [default: every organisation]
+        #[arg(long)]
+        org: Option<String>,
+        /// The .ics file to write (replaced when it exists)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Follow-up of a deviation: say what will be done, or close it with a note
+    Action {
+        #[command(subcommand)]
+        action: FollowUpAction,
+    },
+}
+
+/// What to do with a deviation's follow-up.
+#[derive(Debug, Subcommand)]
+pub enum FollowUpAction {
+    /// Say what will be done about a deviation, by whom, by when (again: changes the plan)
+    Open {
+        #[command(flatten)]
+        review: ReviewArg,
+        /// Item id recorded as a deviation in that review
+        #[arg(long)]
+        item: String,
+        /// What will be done
+        #[arg(long)]
+        action: String,
+        /// Who is responsible
+        #[arg(long)]
+        owner: String,
+        /// Due date, 2026-12-15 or 15.12.2026
+        #[arg(long, value_parser = date_arg)]
+        due: NaiveDate,
+        /// Who records it
+        #[arg(long)]
+        by: String,
+    },
+    /// Close an open follow-up with a note saying what was done
+    Close {
+        #[command(flatten)]
+        review: ReviewArg,
+        /// Item id whose follow-up is closed
+        #[arg(long)]
+        item: String,
+        /// What was done
+        #[arg(long)]
+        note: String,
+        /// Who closes it
+        #[arg(long)]
+        by: String,
     },
 }
 
@@ -259,9 +329,9 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
     let lang = global.lang();
     match command {
         Command::Validate { dir } => validate(dir.as_deref().unwrap_or(&global.checklists), lang),
-        Command::Status { date, json } => {
+        Command::Status { date, within, json } => {
             let date = date.unwrap_or_else(|| local_date(global.now()));
-            status(global, date, *json)
+            status(global, date, *within, *json)
         }
         Command::Record {
             review,
@@ -269,30 +339,105 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
             status,
             note,
             by,
+            action,
+            owner,
+            due,
         } => {
             let outcome = Outcome::parse(status).expect("clap allows only the three outcomes");
-            change(global, review, |list| Change::ItemSigned {
-                item: item.clone(),
-                status: outcome,
-                note: note
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                    .map(Into::into),
-                by: by.trim().to_string(),
-                fingerprint: list.item(item).map(|i| i.fingerprint()).unwrap_or_default(),
+            if action.is_some() && outcome != Outcome::Deviation {
+                return Err(Failure(
+                    global
+                        .lang()
+                        .pick(
+                            "--action hører til en afvigelse (--status deviation).",
+                            "--action belongs to a deviation (--status deviation).",
+                        )
+                        .to_string(),
+                ));
+            }
+            changes(global, review, None::<ExtraRule>, |list| {
+                let mut changes = vec![Change::ItemSigned {
+                    item: item.clone(),
+                    status: outcome,
+                    note: note
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map(Into::into),
+                    by: by.trim().to_string(),
+                    fingerprint: list.item(item).map(|i| i.fingerprint()).unwrap_or_default(),
+                }];
+                if let (Some(action), Some(owner), Some(due)) = (action, owner, due) {
+                    changes.push(Change::ActionOpened {
+                        item: item.clone(),
+                        action: action.trim().to_string(),
+                        owner: owner.trim().to_string(),
+                        due: *due,
+                        by: by.trim().to_string(),
+                    });
+                }
+                changes
             })
         }
+        Command::Action { action } => match action {
+            FollowUpAction::Open {
+                review,
+                item,
+                action,
+                owner,
+                due,
+                by,
+            } => change(global, review, |_| Change::ActionOpened {
+                item: item.clone(),
+                action: action.trim().to_string(),
+                owner: owner.trim().to_string(),
+                due: *due,
+                by: by.trim().to_string(),
+            }),
+            FollowUpAction::Close {
+                review,
+                item,
+                note,
+                by,
+            } => change(global, review, |_| Change::ActionClosed {
+                item: item.clone(),
+                note: note.trim().to_string(),
+                by: by.trim().to_string(),
+            }),
+        },
         Command::Retract { review, item, by } => {
             change(global, review, |_| Change::ItemRetracted {
                 item: item.clone(),
                 by: by.trim().to_string(),
             })
         }
-        Command::Sign { review, by, role } => change(global, review, |_| Change::ReviewSigned {
-            by: by.trim().to_string(),
-            role: role.trim().to_string(),
-        }),
+        Command::Sign {
+            review,
+            by,
+            role,
+            no_action,
+        } => changes(
+            global,
+            review,
+            // A deviation without follow-up is refused unless the signer says so: it may be
+            // settled already, but it should not be forgotten by accident.
+            (!no_action).then_some(|review: &Review, list: &Checklist, period| {
+                let missing = review.deviations_without_action(list, period);
+                if missing.is_empty() {
+                    Ok(())
+                } else {
+                    Err(Refusal::DeviationsWithoutAction {
+                        items: missing.iter().map(|i| i.id.clone()).collect(),
+                    })
+                }
+            }),
+            |_| {
+                vec![Change::ReviewSigned {
+                    by: by.trim().to_string(),
+                    role: role.trim().to_string(),
+                }]
+            },
+        ),
         Command::Reopen { review, by, reason } => {
             change(global, review, |_| Change::ReviewReopened {
                 by: by.trim().to_string(),
@@ -301,6 +446,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
         }
         Command::VerifyDb => verify_db(global),
         Command::Items { org, cadence } => items(global, org, cadence.as_deref()),
+        Command::Calendar { org, out } => calendar(global, org.as_deref(), out),
         Command::Walkthrough { org } => crate::tui::run::run(global, Some(org)),
         Command::Export {
             review,
@@ -362,22 +508,46 @@ fn validate(dir: &Path, lang: Lang) -> CommandResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn status(global: &Global, date: NaiveDate, json: bool) -> CommandResult {
+/// `--date`: ISO or the Danish day.month.year.
+fn date_arg(s: &str) -> Result<NaiveDate, String> {
+    crate::period::parse_date(s).ok_or_else(|| {
+        format!(
+            "`{s}` is not a date: use 2026-11-22 or 22.11.2026 / brug 2026-11-22 eller 22.11.2026"
+        )
+    })
+}
+
+fn status(global: &Global, date: NaiveDate, within: Option<u32>, json: bool) -> CommandResult {
     let lang = global.lang();
     let lists = load(&global.checklists, lang)?;
     let store = open(global, lang)?;
     let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
-    let summaries = status::overview(&lists, &events, chrono::Datelike::year(&date), date);
+    let all = status::overview(&lists, &events, chrono::Datelike::year(&date), date);
+    let all_actions = status::open_actions(&lists, &events);
+    // Before adoption is not due: not listed at all. With --within: only what needs doing.
+    let soon = |due: NaiveDate| within.is_none_or(|n| status::days_left(due, date) <= n as i64);
+    let summaries: Vec<Summary> = all
+        .iter()
+        .filter(|s| s.state != ReviewState::BeforeAdoption)
+        .filter(|s| within.is_none() || (s.is_due() && soon(s.deadline())))
+        .cloned()
+        .collect();
+    let actions: Vec<status::Action> = all_actions
+        .iter()
+        .filter(|a| soon(a.follow_up.due))
+        .cloned()
+        .collect();
     if json {
-        let doc = status::Json::new(date, &summaries);
+        let doc = status::Json::new(date, &summaries, &actions);
         println!(
             "{}",
             serde_json::to_string_pretty(&doc).expect("status always serialises")
         );
     } else {
-        print_status(&lists, &summaries, date, lang);
+        print_status(&lists, &summaries, &actions, date, within, lang);
     }
-    let overdue = summaries.iter().any(|s| s.state == ReviewState::Overdue);
+    let overdue = summaries.iter().any(|s| s.state == ReviewState::Overdue)
+        || actions.iter().any(|a| a.follow_up.is_overdue(date));
     Ok(if overdue {
         ExitCode::from(1)
     } else {
@@ -385,15 +555,46 @@ fn status(global: &Global, date: NaiveDate, json: bool) -> CommandResult {
     })
 }
 
-fn print_status(lists: &[Checklist], summaries: &[Summary], date: NaiveDate, lang: Lang) {
-    println!(
-        "{} {}",
-        lang.pick("Status pr.", "Status on"),
-        lang.date(date)
-    );
+fn print_status(
+    lists: &[Checklist],
+    summaries: &[Summary],
+    actions: &[status::Action],
+    date: NaiveDate,
+    within: Option<u32>,
+    lang: Lang,
+) {
+    match within {
+        None => println!(
+            "{} {}",
+            lang.pick("Status pr.", "Status on"),
+            lang.date(date)
+        ),
+        Some(n) => println!(
+            "{} {}: {} {}",
+            lang.pick("Status pr.", "Status on"),
+            lang.date(date),
+            lang.pick(
+                "overskredet eller med frist inden for",
+                "overdue or due within"
+            ),
+            lang.count(n as usize, ("dag", "dage"), ("day", "days")),
+        ),
+    }
     for list in lists {
-        println!("\n{} ({})", list.organisation.name, list.organisation.id);
-        for s in summaries.iter().filter(|s| s.org == list.organisation.id) {
+        let org = &list.organisation.id;
+        let mine: Vec<&Summary> = summaries.iter().filter(|s| &s.org == org).collect();
+        let follow_ups: Vec<&status::Action> = actions.iter().filter(|a| &a.org == org).collect();
+        println!("\n{} ({})", list.organisation.name, org);
+        if mine.is_empty() && follow_ups.is_empty() {
+            println!(
+                "   {}",
+                lang.pick(
+                    "Intet forfalder i perioden.",
+                    "Nothing falls due in the period."
+                )
+            );
+        }
+        for s in mine {
             let c = s.counts;
             let mark = match s.state {
                 ReviewState::Overdue => "!",
@@ -419,8 +620,38 @@ fn print_status(lists: &[Checklist], summaries: &[Summary], date: NaiveDate, lan
             }
             if let Some(sig) = &s.signature {
                 line += &format!(" — {} ({}), {}", sig.by, sig.role, local_time(sig.at));
+            } else {
+                line += &format!(
+                    " — {} {} ({})",
+                    lang.pick("frist", "due"),
+                    s.deadline().format("%d.%m.%Y"),
+                    status::due_words(s.deadline(), date, lang)
+                );
             }
             println!("{}", line.trim_end());
+        }
+        if !follow_ups.is_empty() {
+            println!(
+                "   {}:",
+                lang.pick("Opfølgning på afvigelser", "Follow-up of deviations")
+            );
+        }
+        for a in follow_ups {
+            let f = &a.follow_up;
+            let title = list
+                .item(&f.item)
+                .map_or(f.item.as_str(), |i| i.title.as_str());
+            println!(
+                " {} {} ({}): {} — {}, {} {} ({})",
+                if f.is_overdue(date) { "!" } else { " " },
+                title,
+                a.period.key(),
+                f.action,
+                f.owner,
+                lang.pick("frist", "due"),
+                f.due.format("%d.%m.%Y"),
+                status::due_words(f.due, date, lang)
+            );
         }
     }
 }
@@ -469,29 +700,48 @@ fn change(
     which: &ReviewArg,
     make: impl FnOnce(&Checklist) -> Change,
 ) -> CommandResult {
+    changes(global, which, None::<ExtraRule>, |list| vec![make(list)])
+}
+
+/// A rule a command adds to [`Review::check`], checked inside the same transaction.
+type ExtraRule = fn(&Review, &Checklist, Period) -> Result<(), Refusal>;
+
+/// Records changes to one review through the rules, all or none, in one transaction.
+fn changes(
+    global: &Global,
+    which: &ReviewArg,
+    extra: Option<impl FnOnce(&Review, &Checklist, Period) -> Result<(), Refusal>>,
+    make: impl FnOnce(&Checklist) -> Vec<Change>,
+) -> CommandResult {
     let lang = global.lang();
     let lists = load(&global.checklists, lang)?;
     let list = find_org(&lists, &which.org, lang)?;
     let period = parse_period(&which.period, lang)?;
     let now = global.now();
-    let change = make(list);
+    let changes = make(list);
     let mut store = open(global, lang)?;
-    let event = store
-        .append(&list.organisation.id, period, now, |events| {
-            Review::from_events(events).check(list, period, local_date(now), &change)?;
-            Ok(change.clone())
+    let events = store
+        .append_all(&list.organisation.id, period, now, |events| {
+            let review = Review::from_events(events);
+            review.check_all(list, period, local_date(now), &changes)?;
+            if let Some(rule) = extra {
+                rule(&review, list, period)?;
+            }
+            Ok(changes.clone())
         })
         .map_err(|e| Failure(e.message(lang)))?;
-    let what = event.change.describe_in(lang, list);
-    println!(
-        "{} — {} {} — {} #{}, {}",
-        what,
-        list.organisation.name,
-        period.review_title(lang),
-        lang.pick("hændelse", "event"),
-        event.seq,
-        local_time(event.at)
-    );
+    for event in events {
+        let what = event.change.describe_in(lang, list);
+        println!(
+            "{} — {} {} — {} #{}, {}",
+            what,
+            list.organisation.name,
+            period.review_title(lang),
+            lang.pick("hændelse", "event"),
+            event.seq,
+            local_time(event.at)
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -526,6 +776,92 @@ pub fn find_org<'a>(
                 known.join(", ")
             ))
         })
+}
+
+fn calendar(global: &Global, org: Option<&str>, out: &Path) -> CommandResult {
+    let lang = global.lang();
+    let mut lists = load(&global.checklists, lang)?;
+    if let Some(org) = org {
+        let list = find_org(&lists, org, lang)?.clone();
+        lists = vec![list];
+    }
+    let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same_file(out, &global.db) || out.extension().is_none_or(|e| e != "ics") {
+        return Err(Failure(format!(
+            "{}: {}",
+            out.display(),
+            lang.pick(
+                "skriv kalenderen til en fil, der ender på .ics",
+                "write the calendar to a file ending in .ics"
+            )
+        )));
+    }
+    let store = open(global, lang)?;
+    let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
+    let now = global.now();
+    let entries = crate::calendar::entries(&lists, &events, local_date(now));
+    let name = match &lists[..] {
+        [one] => format!("aarshjul — {}", one.organisation.name),
+        _ => "aarshjul".to_string(),
+    };
+    let text = crate::calendar::ics(&entries, &name, now, lang);
+    write_replacing(out, text.as_bytes()).map_err(|e| {
+        Failure(format!(
+            "{}: {} ({e})",
+            out.display(),
+            lang.pick(
+                "kunne ikke skrive kalenderen",
+                "could not write the calendar"
+            )
+        ))
+    })?;
+    println!(
+        "{}: {} ({}, {} {})",
+        lang.pick("Kalender skrevet", "Calendar written"),
+        out.display(),
+        lang.count(
+            entries.len(),
+            ("begivenhed", "begivenheder"),
+            ("event", "events")
+        ),
+        lang.pick("påmindelse", "reminder"),
+        lang.pick(
+            "7 dage før hver frist for gennemgange, 3 dage før for opfølgning",
+            "7 days before each review deadline, 3 days before follow-ups"
+        ),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it and a rename, so a reader
+/// never sees half a file and a failed write leaves the old one.
+fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("no file name"))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn verify_db(global: &Global) -> CommandResult {

@@ -8,6 +8,7 @@
 //! - [`review`]: events, the review state derived from them, and the signing rules.
 //! - [`store`]: the only module touching SQLite: migrations, append-only events, hash chain.
 //! - [`status`]: the year overview shared by `aarshjul status` and the dashboard.
+//! - [`calendar`]: deadlines and follow-ups as an iCalendar file (pure).
 //! - [`i18n`]: Danish and English for everything a user reads.
 //! - [`cli`]: the command line (clap) and its subcommands.
 //! - [`record`]: what the review record PDF says, and its fingerprint (pure).
@@ -18,6 +19,7 @@
 //! Everything but `store`, `pdf`, `cli` and `tui::run` is pure: no I/O, no clock, testable in
 //! microseconds.
 
+pub mod calendar;
 pub mod checklist;
 pub mod cli;
 pub mod i18n;

@@ -242,6 +242,29 @@ impl FromStr for Period {
     }
 }
 
+/// A date as a person writes it: `2026-11-22` or the Danish `22.11.2026` (the year with four
+/// digits; `22.11.26` is refused). `None` for anything else, including a 30 February.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return (s.len() == 10).then_some(d);
+    }
+    let parts: Vec<&str> = s.split('.').collect();
+    match parts.as_slice() {
+        [d, m, y]
+            if (1..=2).contains(&d.len())
+                && (1..=2).contains(&m.len())
+                && y.len() == 4
+                && [d, m, y]
+                    .iter()
+                    .all(|p| p.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+        }
+        _ => None,
+    }
+}
+
 /// The local (Europe/Copenhagen) calendar date of an instant.
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&Copenhagen).date_naive()
@@ -403,6 +426,32 @@ mod tests {
             Period::containing(Cadence::Quarterly, local_date(at)),
             p("2026-Q2")
         );
+    }
+
+    #[test]
+    fn dates_are_read_in_iso_and_danish_form() {
+        assert_eq!(parse_date("2026-11-22"), Some(d(2026, 11, 22)));
+        assert_eq!(parse_date("22.11.2026"), Some(d(2026, 11, 22)));
+        assert_eq!(parse_date("1.9.2026"), Some(d(2026, 9, 1)));
+        assert_eq!(
+            parse_date(" 29.02.2028 "),
+            Some(d(2028, 2, 29)),
+            "leap year"
+        );
+        assert_eq!(parse_date("31.12.2026"), Some(d(2026, 12, 31)));
+        for bad in [
+            "29.02.2027",
+            "30.02.2028",
+            "22.11.26",
+            "2026-11-31",
+            "22/11/2026",
+            "22.11.2026.",
+            "+2026-11-22",
+            "",
+            "x.y.zzzz",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -77,6 +77,21 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         certificate_sha256: Option<String>,
     },
+    /// What will be done about a deviation, by whom, by when: the follow-up stays open until
+    /// closed. Opening it again while it is open changes the plan.
+    ActionOpened {
+        item: String,
+        action: String,
+        owner: String,
+        due: NaiveDate,
+        by: String,
+    },
+    /// A deviation's follow-up done, with a note saying what was done.
+    ActionClosed {
+        item: String,
+        note: String,
+        by: String,
+    },
 }
 
 /// One staff meeting at which the policy was walked through.
@@ -107,6 +122,8 @@ impl Change {
             Change::ReviewReopened { .. } => "review-reopened",
             Change::WalkthroughHeld(_) => "walkthrough-held",
             Change::ExportMade { .. } => "export-made",
+            Change::ActionOpened { .. } => "action-opened",
+            Change::ActionClosed { .. } => "action-closed",
         }
     }
 
@@ -157,6 +174,24 @@ impl Change {
             Change::ExportMade { file, .. } => {
                 format!("{}: {file}", lang.pick("Eksporteret", "Exported"))
             }
+            Change::ActionOpened {
+                item,
+                action,
+                owner,
+                due,
+                ..
+            } => format!(
+                "{} »{}«: {action} ({owner}, {} {})",
+                lang.pick("Opfølgning", "Follow-up"),
+                name(item),
+                lang.pick("frist", "due"),
+                due.format("%d.%m.%Y")
+            ),
+            Change::ActionClosed { item, note, .. } => format!(
+                "{} »{}«: {note}",
+                lang.pick("Opfølgning lukket", "Follow-up closed"),
+                name(item)
+            ),
         }
     }
 }
@@ -189,10 +224,44 @@ pub struct Signature {
     pub at: DateTime<Utc>,
 }
 
+/// The follow-up of one deviation: what will be done, by whom, by when, and how it ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    pub item: String,
+    pub action: String,
+    pub owner: String,
+    pub due: NaiveDate,
+    /// Who opened it, when.
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub closed: Option<Closing>,
+}
+
+/// How a follow-up was closed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closing {
+    pub note: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl FollowUp {
+    pub fn is_open(&self) -> bool {
+        self.closed.is_none()
+    }
+
+    /// Open and past its due date on `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.is_open() && today > self.due
+    }
+}
+
 /// A review's state, derived from its events.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Review {
     pub sign_offs: BTreeMap<String, SignOff>,
+    /// Follow-ups of deviations by item id (the latest for each item).
+    pub actions: BTreeMap<String, FollowUp>,
     pub signature: Option<Signature>,
     /// Staff meetings held for this review, oldest first.
     pub meetings: Vec<Meeting>,
@@ -209,6 +278,8 @@ pub enum ReviewState {
     NotStarted,
     Signed,
     Upcoming,
+    /// The period ended before the organisation began using aarshjul: not due.
+    BeforeAdoption,
 }
 
 impl ReviewState {
@@ -219,6 +290,7 @@ impl ReviewState {
             ReviewState::InProgress => "in-progress",
             ReviewState::Signed => "signed",
             ReviewState::Overdue => "overdue",
+            ReviewState::BeforeAdoption => "before-adoption",
         }
     }
 
@@ -229,6 +301,7 @@ impl ReviewState {
             ReviewState::InProgress => lang.pick("i gang", "in progress"),
             ReviewState::Signed => lang.pick("underskrevet", "signed"),
             ReviewState::Overdue => lang.pick("overskredet", "overdue"),
+            ReviewState::BeforeAdoption => lang.pick("før ibrugtagning", "before adoption"),
         }
     }
 }
@@ -286,6 +359,18 @@ pub enum Refusal {
     },
     FutureDate {
         date: NaiveDate,
+    },
+    /// A follow-up is only for an item recorded as a deviation.
+    NotADeviation {
+        item: String,
+    },
+    NoOpenAction {
+        item: String,
+    },
+    /// Signing on the command line while deviations have no follow-up (without
+    /// `--no-action`).
+    DeviationsWithoutAction {
+        items: Vec<String>,
     },
 }
 
@@ -375,6 +460,24 @@ impl Refusal {
                     "The date {d} lies in the future; a meeting is recorded once it has been held.",
                 )
                 .replace("{d}", &date.to_string()),
+            Refusal::NotADeviation { item } => lang
+                .pick(
+                    "Punktet »{i}« er ikke registreret som afvigelse; en opfølgning hører til en afvigelse.",
+                    "Item `{i}` is not recorded as a deviation; a follow-up belongs to a deviation.",
+                )
+                .replace("{i}", item),
+            Refusal::NoOpenAction { item } => lang
+                .pick(
+                    "Punktet »{i}« har ingen åben opfølgning at lukke.",
+                    "Item `{i}` has no open follow-up to close.",
+                )
+                .replace("{i}", item),
+            Refusal::DeviationsWithoutAction { items } => lang
+                .pick(
+                    "Afvigelser uden opfølgning: {l}. Angiv, hvad der gøres (aarshjul action open), eller underskriv med --no-action, hvis intet skal følges op.",
+                    "Deviations without follow-up: {l}. Say what will be done (aarshjul action open), or sign with --no-action if nothing needs following up.",
+                )
+                .replace("{l}", &items.join(", ")),
             Refusal::Empty { what } => {
                 let (da, en) = match *what {
                     "by" => ("navn", "name"),
@@ -382,6 +485,10 @@ impl Refusal {
                     "leader" => ("navn på mødelederen", "name of the meeting's leader"),
                     "department" => ("sted eller afdeling", "place or department"),
                     "attendees" => ("deltager (én pr. linje)", "attendee (one per line)"),
+                    "action" => ("tiltag (hvad der gøres)", "action (what will be done)"),
+                    "owner" => ("navn på den ansvarlige", "owner's name"),
+                    "note" => ("notat om, hvad der blev gjort", "note saying what was done"),
+                    "due" => ("tidspunkt for fristen", "due date"),
                     _ => ("begrundelse", "reason"),
                 };
                 format!(
@@ -480,6 +587,35 @@ impl Review {
             Change::ReviewReopened { .. } => self.signature = None,
             Change::WalkthroughHeld(meeting) => self.meetings.push(meeting.clone()),
             Change::ExportMade { .. } => {}
+            Change::ActionOpened {
+                item,
+                action,
+                owner,
+                due,
+                by,
+            } => {
+                self.actions.insert(
+                    item.clone(),
+                    FollowUp {
+                        item: item.clone(),
+                        action: action.clone(),
+                        owner: owner.clone(),
+                        due: *due,
+                        by: by.clone(),
+                        at: event.at,
+                        closed: None,
+                    },
+                );
+            }
+            Change::ActionClosed { item, note, by } => {
+                if let Some(f) = self.actions.get_mut(item) {
+                    f.closed = Some(Closing {
+                        note: note.clone(),
+                        by: by.clone(),
+                        at: event.at,
+                    });
+                }
+            }
         }
         self.history.push(event.clone());
     }
@@ -489,6 +625,24 @@ impl Review {
         checklist
             .items_of(period.cadence())
             .filter(|i| !self.sign_offs.contains_key(&i.id))
+            .collect()
+    }
+
+    /// Items recorded as deviations that have no follow-up (open or closed), in checklist
+    /// order: signing asks about them.
+    pub fn deviations_without_action<'c>(
+        &self,
+        checklist: &'c Checklist,
+        period: Period,
+    ) -> Vec<&'c Item> {
+        checklist
+            .items_of(period.cadence())
+            .filter(|i| {
+                self.sign_offs
+                    .get(&i.id)
+                    .is_some_and(|s| s.status == Outcome::Deviation)
+                    && !self.actions.contains_key(&i.id)
+            })
             .collect()
     }
 
@@ -632,6 +786,31 @@ impl Review {
                 Ok(())
             }
             Change::ExportMade { .. } => Ok(()),
+            Change::ActionOpened {
+                item,
+                action,
+                owner,
+                by,
+                ..
+            } => {
+                self.item_in_review(checklist, period, item)?;
+                if self.signature.is_some() {
+                    return Err(signed());
+                }
+                if self.sign_offs.get(item).map(|s| s.status) != Some(Outcome::Deviation) {
+                    return Err(Refusal::NotADeviation { item: item.clone() });
+                }
+                filled(action, "action")?;
+                filled(owner, "owner")?;
+                filled(by, "by")
+            }
+            Change::ActionClosed { item, note, by } => {
+                if !self.actions.get(item).is_some_and(FollowUp::is_open) {
+                    return Err(Refusal::NoOpenAction { item: item.clone() });
+                }
+                filled(note, "note")?;
+                filled(by, "by")
+            }
         }
     }
 

@@ -157,7 +157,7 @@ impl Env {
     fn sign_year(&self) {
         let mut args = vec!["sign"];
         args.extend(YEAR);
-        args.extend(["--by", "Henriette Salmon", "--role", "Leder"]);
+        args.extend(["--by", "Henriette Salmon", "--role", "Leder", "--no-action"]);
         self.ok(&args);
     }
 
@@ -1414,7 +1414,13 @@ fn the_signer_is_named_in_the_signature_not_in_the_organisations_certificate() {
     env.ok(&args);
     let mut args = vec!["sign"];
     args.extend(YEAR);
-    args.extend(["--by", "Jens Hansen", "--role", "Konstitueret leder"]);
+    args.extend([
+        "--by",
+        "Jens Hansen",
+        "--role",
+        "Konstitueret leder",
+        "--no-action",
+    ]);
     env.ok(&args);
     let out = env.run(&strs(&export_args("second.pdf", &[])));
     let err = String::from_utf8(out.stderr).unwrap();

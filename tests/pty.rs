@@ -410,3 +410,43 @@ fn a_too_small_screen_takes_no_keys_into_a_hidden_note() {
     s.send("\x03"); // Ctrl+C
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn a_deviation_gets_its_follow_up_on_screen_and_status_lists_it() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    s.send("\r");
+    s.wait_for("Første pligt");
+    s.send("a");
+    s.wait_for("Hvem registrerer?");
+    s.send("Henriette Salmon\r");
+    s.wait_for("Hvad er galt");
+    s.send("Aftalen mangler");
+    s.send("\x13"); // Ctrl+S
+    s.wait_for("Opfølgning på afvigelsen");
+    s.send("Indhent aftalen\r");
+    s.send("\r"); // the recorder is offered as responsible
+    s.send("\r"); // 14 days on is offered: 06.12.2026
+    s.wait_for("Gemt: Opfølgning »Første pligt«: Indhent aftalen");
+    s.send("q");
+    s.wait_for("⚑ Opfølgning, frist 06.12.2026 (om 14 dage): Indhent aftalen");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aarshjul"))
+        .args(["status", "--within", "14"])
+        .env("AARSHJUL_DB", dir.join("data/aarshjul.sqlite"))
+        .env("AARSHJUL_CHECKLISTS", dir.join("checklists"))
+        .env("AARSHJUL_NOW", "2026-11-22T13:00:00Z")
+        .env("LANG", "da_DK.UTF-8")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "Første pligt (2026): Indhent aftalen — Henriette Salmon, frist 06.12.2026 (om 14 dage)"
+        ),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "nothing overdue yet");
+}

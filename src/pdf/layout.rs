@@ -257,6 +257,49 @@ fn body(
         }
     }
 
+    if !r.actions.is_empty() {
+        w.gap(0.6);
+        w.para(
+            lang.pick("Opfølgning på afvigelser", "Follow-up of deviations"),
+            heading,
+            0.0,
+        );
+        for a in &r.actions {
+            let title = r
+                .items
+                .iter()
+                .find(|i| i.id == a.item)
+                .map_or(a.item.as_str(), |i| i.title.as_str());
+            w.para(&format!("{title}: {}", a.action), normal.bold(), 0.0);
+            w.para(
+                &format!(
+                    "{}: {} · {}: {}",
+                    lang.pick("Ansvarlig", "Responsible"),
+                    a.owner,
+                    lang.pick("Frist", "Due"),
+                    lang.date(a.due)
+                ),
+                small,
+                5.0,
+            );
+            let state = match &a.closed {
+                Some(c) => format!(
+                    "{} {} {}: {}",
+                    lang.pick("Lukket", "Closed"),
+                    when(c.at, lang),
+                    lang.pick(&format!("af {}", c.by), &format!("by {}", c.by)),
+                    c.note
+                ),
+                None => lang.pick("Åben", "Open").to_string(),
+            };
+            w.para(
+                &format!("{}: {state}", lang.pick("Status", "State")),
+                small,
+                5.0,
+            );
+        }
+    }
+
     w.gap(0.6);
     w.para(lang.pick("Punkter", "Items"), heading, 0.0);
     for (n, item) in r.items.iter().enumerate() {

@@ -620,6 +620,7 @@ mod tests {
                 address: None,
                 policy: "Politik".into(),
                 language: Lang::Da,
+                in_use_from: None,
             },
             items: vec![Item {
                 id: "a".into(),

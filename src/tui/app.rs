@@ -14,8 +14,8 @@ use crate::period::Period;
 use crate::review::{Change, Event, Outcome, Refusal, Review};
 use crate::status::{self, Summary};
 use crate::tui::dialogs::{
-    Field, Form, FormKind, NoteEditor, open_editor, open_reopen, open_sign, update_form,
-    update_note,
+    Field, Form, FormKind, NoteEditor, open_close_follow_up, open_editor, open_follow_up,
+    open_reopen, open_sign, update_form, update_note,
 };
 use crate::tui::theme::Theme;
 use crate::tui::walkthrough::{self, Walkthrough};
@@ -95,6 +95,10 @@ pub enum Action {
     Resize(u16, u16),
     /// Said instead of a key that does nothing here but is close to one that does.
     Hint(Hint),
+    /// Say what will be done about the selected item's deviation (a follow-up).
+    FollowUp,
+    /// Close the selected item's open follow-up with a note.
+    CloseFollowUp,
     /// Events were committed to the store, in one transaction.
     Committed(Vec<Event>),
     /// An effect failed; the sentence says why.
@@ -185,6 +189,8 @@ pub enum Overlay {
 pub enum DashRow {
     /// An organisation's heading (index into the checklists).
     Org(usize),
+    /// An open follow-up of a deviation (not selectable; closed from the item's review).
+    Action(status::Action),
     Review(Summary),
 }
 
@@ -235,7 +241,9 @@ impl App {
             match &e.change {
                 Change::ItemSigned { by, .. }
                 | Change::ItemRetracted { by, .. }
-                | Change::ReviewReopened { by, .. } => last_name = by.clone(),
+                | Change::ReviewReopened { by, .. }
+                | Change::ActionOpened { by, .. }
+                | Change::ActionClosed { by, .. } => last_name = by.clone(),
                 Change::ReviewSigned { by, role } => {
                     last_name = by.clone();
                     last_role = role.clone();
@@ -244,7 +252,7 @@ impl App {
                 Change::ExportMade { .. } => {}
             }
         }
-        App {
+        let mut app = App {
             lang,
             theme,
             today,
@@ -263,7 +271,15 @@ impl App {
             size: None,
             viewer: None,
             last_export: None,
+        };
+        // Open on what needs doing first: the first overdue review of any organisation
+        // (an earlier year's included), so it is on screen even below another's reviews.
+        if let Some(i) = review_rows(&app.dashboard_rows())
+            .position(|s| s.state == crate::review::ReviewState::Overdue)
+        {
+            app.dashboard_selected = i;
         }
+        app
     }
 
     /// The review `org` × `period` as the events say.
@@ -275,13 +291,22 @@ impl App {
         )
     }
 
-    /// The dashboard's rows: each organisation's heading, then its reviews of the year,
-    /// overdue first, then in progress, not started, signed, upcoming.
+    /// The dashboard's rows: each organisation's heading, its open follow-ups, then its
+    /// reviews of the year with the overdue ones of earlier years, overdue first, then in
+    /// progress, not started, signed, upcoming, before adoption.
     pub fn dashboard_rows(&self) -> Vec<DashRow> {
         let summaries = status::overview(&self.checklists, &self.events, self.year, self.today);
+        let actions = status::open_actions(&self.checklists, &self.events);
         let mut rows = Vec::new();
         for (i, list) in self.checklists.iter().enumerate() {
             rows.push(DashRow::Org(i));
+            rows.extend(
+                actions
+                    .iter()
+                    .filter(|a| a.org == list.organisation.id)
+                    .cloned()
+                    .map(DashRow::Action),
+            );
             let mut mine: Vec<&Summary> = summaries
                 .iter()
                 .filter(|s| s.org == list.organisation.id)
@@ -309,6 +334,33 @@ impl App {
             }
             Screen::Dashboard | Screen::Walkthrough(_) => None,
         }
+    }
+
+    /// The review's state as the overview shows it (before adoption included).
+    pub fn state_of(&self, org: usize, period: Period) -> crate::review::ReviewState {
+        let list = &self.checklists[org];
+        let review = self.review(&list.organisation.id, period);
+        let state = review.state(list, period, self.today);
+        let start = status::in_use_from(list, &self.events, self.today);
+        if state != crate::review::ReviewState::Signed && period.ends() < start {
+            crate::review::ReviewState::BeforeAdoption
+        } else {
+            state
+        }
+    }
+
+    /// The follow-ups to show beside `item` in the review `org` × `period`: this review's
+    /// (open or closed), then the open ones of earlier reviews, newest first.
+    pub fn item_follow_ups(&self, org: &str, period: Period, item: &str) -> Vec<status::Action> {
+        let mut all: Vec<status::Action> = status::follow_ups(&self.checklists, &self.events)
+            .into_iter()
+            .filter(|a| a.org == org && a.follow_up.item == item)
+            .filter(|a| {
+                a.period == period || (a.follow_up.is_open() && a.period.ends() < period.ends())
+            })
+            .collect();
+        all.sort_by_key(|a| (a.period != period, std::cmp::Reverse(a.period.ends())));
+        all
     }
 
     pub fn draft(&self, org: &str, period: Period, item: &str) -> Option<&String> {
@@ -354,7 +406,7 @@ impl App {
 pub fn review_rows(rows: &[DashRow]) -> impl Iterator<Item = &Summary> {
     rows.iter().filter_map(|r| match r {
         DashRow::Review(s) => Some(s),
-        DashRow::Org(_) => None,
+        DashRow::Org(_) | DashRow::Action(_) => None,
     })
 }
 
@@ -391,7 +443,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             let offer = match &app.viewer {
                 Some(_) => app
                     .lang
-                    .pick(" Tast o for at åbne den.", " Press o to open it."),
+                    .pick(" Tast v for at vise den.", " Press v to view it."),
                 None => "",
             };
             app.info(text + offer);
@@ -451,7 +503,23 @@ fn committed(app: &mut App, event: Event) {
         }
         _ => {}
     }
+    let ask_follow_up = match &event.change {
+        Change::ItemSigned {
+            item,
+            status: Outcome::Deviation,
+            ..
+        } => Some(item.clone()),
+        _ => None,
+    };
+    let (org, period) = (event.org.clone(), event.period);
     app.events.push(event);
+    // A deviation just recorded: what will be done about it, by whom, by when?
+    if let Some(item) = ask_follow_up
+        && matches!(app.screen, Screen::Review(_))
+        && !app.review(&org, period).actions.contains_key(&item)
+    {
+        open_follow_up(app, org, period, item);
+    }
 }
 
 fn update_dashboard(app: &mut App, action: Action) -> Option<Effect> {
@@ -605,6 +673,7 @@ fn update_review(app: &mut App, action: Action) -> Option<Effect> {
         Action::Quit => return update_dashboard(app, Action::Quit),
         Action::Help => app.overlay = Some(Overlay::Help),
         Action::Mark(_) | Action::EditNote | Action::Retract => return item_action(app, action),
+        Action::FollowUp | Action::CloseFollowUp => return follow_up_action(app, action),
         Action::SignReview => open_sign(app),
         Action::Reopen => open_reopen(app),
         Action::Walkthrough => {
@@ -751,6 +820,52 @@ fn needs_note(refusal: &Refusal) -> bool {
             | Refusal::EvidenceNeedsNote { .. }
             | Refusal::NotApplicableNeedsNote { .. }
     )
+}
+
+fn follow_up_action(app: &mut App, action: Action) -> Option<Effect> {
+    let (org, period, item) = selected_item(app)?;
+    if !known_signer(app, &action) {
+        return None;
+    }
+    let lang = app.lang;
+    if action == Action::CloseFollowUp {
+        let open = app
+            .item_follow_ups(&org, period, &item.id)
+            .into_iter()
+            .find(|a| a.follow_up.is_open());
+        match open {
+            Some(a) => open_close_follow_up(app, org, a.period, item.id),
+            None => app.error(
+                Refusal::NoOpenAction {
+                    item: item.title.clone(),
+                }
+                .message(lang),
+            ),
+        }
+        return None;
+    }
+    let review = app.review(&org, period);
+    if review.signature.is_some() {
+        app.error(
+            Refusal::ReviewSigned {
+                period: period.key(),
+            }
+            .message(lang)
+                + lang.pick(" (tast R)", " (press R)"),
+        );
+        return None;
+    }
+    if review.sign_offs.get(&item.id).map(|s| s.status) != Some(Outcome::Deviation) {
+        app.error(
+            Refusal::NotADeviation {
+                item: item.title.clone(),
+            }
+            .message(lang),
+        );
+        return None;
+    }
+    open_follow_up(app, org, period, item.id);
+    None
 }
 
 /// Checks a change against the rules and hands it to the run loop, or says why not.

@@ -6,8 +6,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
+use chrono::Days;
+
 use crate::checklist::Item;
-use crate::period::Timing;
+use crate::period::{Period, Timing, parse_date};
 use crate::review::{Change, Outcome, Refusal};
 use crate::tui::app::{Action, App, Effect, Overlay, propose, selected_item, update};
 
@@ -43,6 +45,18 @@ pub enum FormKind {
     Sign,
     /// Reopen the review: name and reason.
     Reopen,
+    /// What will be done about a deviation: action, owner, due date.
+    FollowUp {
+        org: String,
+        period: Period,
+        item: String,
+    },
+    /// Close a follow-up (recorded in the review `period`) with a note.
+    CloseFollowUp {
+        org: String,
+        period: Period,
+        item: String,
+    },
 }
 
 pub struct Field {
@@ -183,6 +197,37 @@ pub(crate) fn open_sign(app: &mut App) {
     }));
 }
 
+/// Asks what will be done about the deviation of `item` (prefilled with the plan so far).
+pub(crate) fn open_follow_up(app: &mut App, org: String, period: Period, item: String) {
+    let current = app.review(&org, period).actions.get(&item).cloned();
+    let (action, owner, due) = match current {
+        Some(f) if f.is_open() => (f.action, f.owner, f.due),
+        _ => (
+            String::new(),
+            app.signer.clone().unwrap_or_else(|| app.last_name.clone()),
+            app.today + Days::new(14),
+        ),
+    };
+    app.overlay = Some(Overlay::Form(Form {
+        kind: FormKind::FollowUp { org, period, item },
+        fields: vec![
+            Field::new("action", &action),
+            Field::new("owner", &owner),
+            Field::new("due", &due.format("%d.%m.%Y").to_string()),
+        ],
+        focus: 0,
+    }));
+}
+
+/// Asks how the open follow-up of `item` (recorded in `period`) was closed.
+pub(crate) fn open_close_follow_up(app: &mut App, org: String, period: Period, item: String) {
+    app.overlay = Some(Overlay::Form(Form {
+        kind: FormKind::CloseFollowUp { org, period, item },
+        fields: vec![Field::new("note", "")],
+        focus: 0,
+    }));
+}
+
 pub(crate) fn open_reopen(app: &mut App) {
     let Some((org, period, _)) = selected_item(app) else {
         return;
@@ -277,7 +322,19 @@ pub(crate) fn update_note(
 
 pub(crate) fn update_form(app: &mut App, mut form: Form, action: Action) -> Option<Effect> {
     match action {
-        Action::Cancel => return None,
+        Action::Cancel => {
+            if matches!(form.kind, FormKind::FollowUp { .. }) {
+                app.info(
+                    app.lang
+                        .pick(
+                            "Ingen opfølgning registreret; tast o på punktet for at angive den senere.",
+                            "No follow-up recorded; press o on the item to give one later.",
+                        )
+                        .into(),
+                );
+            }
+            return None;
+        }
         Action::Key(key) => edit(&mut form.fields[form.focus].input, key),
         Action::Paste(text) => {
             form.fields[form.focus]
@@ -300,11 +357,58 @@ fn submit_form(app: &mut App, form: Form) -> Option<Effect> {
         let what = match form.fields[i].label {
             "name" => "by",
             "role" => "role",
+            "action" => "action",
+            "owner" => "owner",
+            "note" => "note",
+            "due" => "due",
             _ => "reason",
         };
         app.error(Refusal::Empty { what }.message(lang));
         app.overlay = Some(Overlay::Form(Form { focus: i, ..form }));
         return None;
+    }
+    let by = app.signer.clone().unwrap_or_default();
+    let follow_up = match &form.kind {
+        FormKind::FollowUp { org, period, item } => {
+            let Some(due) = parse_date(&values[2]) else {
+                app.error(
+                    lang.pick(
+                        "Fristen skal være en dato som 15.12.2026.",
+                        "The due date must be a date like 15.12.2026.",
+                    )
+                    .into(),
+                );
+                app.overlay = Some(Overlay::Form(Form { focus: 2, ..form }));
+                return None;
+            };
+            Some((
+                org.clone(),
+                *period,
+                Change::ActionOpened {
+                    item: item.clone(),
+                    action: values[0].clone(),
+                    owner: values[1].clone(),
+                    due,
+                    by,
+                },
+            ))
+        }
+        FormKind::CloseFollowUp { org, period, item } => Some((
+            org.clone(),
+            *period,
+            Change::ActionClosed {
+                item: item.clone(),
+                note: values[0].clone(),
+                by,
+            },
+        )),
+        _ => None,
+    };
+    if let Some((org, period, change)) = follow_up {
+        let review = app.review(&org, period);
+        let effect = propose(app, &review, org, period, change);
+        app.overlay = Some(Overlay::Form(form));
+        return effect;
     }
     let FormKind::Who { then } = &form.kind else {
         let (org, period, _) = selected_item(app)?;

@@ -234,15 +234,15 @@ pub const REVIEW: &[Binding] = &[
         Room,
     ),
     b(
-        &[Char('o')],
-        "o",
+        &[Char('v')],
+        "v",
         Action::OpenExport,
         (
-            "åbn pdf",
+            "vis pdf",
             "åbn den sidst eksporterede PDF i systemets fremviser",
         ),
         (
-            "open pdf",
+            "view pdf",
             "open the PDF exported last in the system's viewer",
         ),
         No,
@@ -253,6 +253,25 @@ pub const REVIEW: &[Binding] = &[
         Action::Retract,
         ("fortryd", "træk registreringen tilbage"),
         ("retract", "withdraw the item's outcome"),
+        No,
+    ),
+    b(
+        &[Char('o')],
+        "o",
+        Action::FollowUp,
+        ("opfølgning", "angiv opfølgning på en afvigelse"),
+        ("follow-up", "say what will be done about a deviation"),
+        No,
+    ),
+    b(
+        &[Char('c')],
+        "c",
+        Action::CloseFollowUp,
+        ("luk opfølgning", "luk punktets åbne opfølgning med en note"),
+        (
+            "close follow-up",
+            "close the item's open follow-up with a note",
+        ),
         No,
     ),
     b(

@@ -151,6 +151,38 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
             summary(app, &mut lines);
             lang.pick("Underskriv gennemgangen", "Sign the review")
         }
+        FormKind::FollowUp { org, item, .. } => {
+            let title = item_title(app, org, item);
+            lines.push(Line::raw(format!(
+                "{} »{title}«: {}",
+                lang.pick("Afvigelse i", "Deviation in"),
+                lang.pick(
+                    "hvad gøres der, hvem er ansvarlig, og hvornår skal det være gjort?",
+                    "what will be done, who is responsible, and by when?"
+                )
+            )));
+            lines.push(Line::raw(lang.pick(
+                "Opfølgningen står på oversigten og i status, indtil den lukkes (tast c).",
+                "The follow-up stays on the overview and in status until closed (key c).",
+            )));
+            lang.pick("Opfølgning på afvigelsen", "Follow-up of the deviation")
+        }
+        FormKind::CloseFollowUp { org, item, period } => {
+            let title = item_title(app, org, item);
+            if let Some(f) = app.review(org, *period).actions.get(item) {
+                lines.push(Line::raw(format!(
+                    "»{title}« ({}): {} — {}",
+                    period.key(),
+                    f.action,
+                    f.owner
+                )));
+            }
+            lines.push(Line::raw(lang.pick(
+                "Skriv, hvad der blev gjort; noten står i gennemgangens historik.",
+                "Write what was done; the note goes into the review's history.",
+            )));
+            lang.pick("Luk opfølgningen", "Close the follow-up")
+        }
         FormKind::Reopen => {
             lines.push(Line::raw(lang.pick(
                 "Genåbning registreres med begrundelse og kan ses i historikken.",
@@ -159,13 +191,19 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
             lang.pick("Genåbn gennemgangen", "Reopen the review")
         }
     };
-    let height = lines.len() as u16 + form.fields.len() as u16 * 3 + 4;
+    // The text wraps inside the dialog: count the rows it takes, not its lines.
+    let text_width = 70.min(area.width).saturating_sub(2).max(1) as usize;
+    let text_rows: u16 = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(text_width) as u16)
+        .sum();
+    let height = text_rows + form.fields.len() as u16 * 3 + 4;
     let rect = centered(area, 70, height);
     frame.render_widget(Clear, rect);
     let block = Block::bordered().title(Span::styled(format!(" {title} "), app.theme.title()));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let mut constraints = vec![Constraint::Length(lines.len() as u16)];
+    let mut constraints = vec![Constraint::Length(text_rows)];
     constraints.extend(form.fields.iter().map(|_| Constraint::Length(3)));
     constraints.push(Constraint::Length(1));
     let parts = Layout::vertical(constraints).split(inner);
@@ -174,6 +212,10 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
         let label = match input.label {
             "name" => lang.pick("Navn", "Name"),
             "role" => lang.pick("Rolle (fx Leder)", "Role (e.g. Manager)"),
+            "action" => lang.pick("Hvad gøres der?", "What will be done?"),
+            "owner" => lang.pick("Ansvarlig", "Responsible"),
+            "due" => lang.pick("Frist (dd.mm.åååå)", "Due (dd.mm.yyyy)"),
+            "note" => lang.pick("Hvad blev gjort?", "What was done?"),
             _ => lang.pick("Begrundelse", "Reason"),
         };
         field(
@@ -192,8 +234,16 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
     );
 }
 
-/// The sign dialog's summary: the review and its counts (open items never reach the dialog:
-/// S lists them instead).
+fn item_title(app: &App, org: &str, item: &str) -> String {
+    app.checklists
+        .iter()
+        .find(|l| l.organisation.id == org)
+        .and_then(|l| l.item(item))
+        .map_or_else(|| item.to_string(), |i| i.title.clone())
+}
+
+/// The sign dialog's summary: the review, its counts and the deviations without a follow-up
+/// (open items never reach the dialog: S lists them instead).
 fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
     let Some((rs, list, _)) = app.open_review() else {
         return;
@@ -223,6 +273,31 @@ fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
         c.open,
         lang.pick("åbne", "open"),
     )));
+    // Signing with a deviation that has no follow-up is allowed, but said first: signing is
+    // the confirmation.
+    let missing = review.deviations_without_action(list, rs.period);
+    if !missing.is_empty() {
+        lines.push(Line::from(Span::styled(
+            lang.pick(
+                "Afvigelser uden opfølgning (o på punktet angiver en; underskriv kun, hvis intet skal følges op):",
+                "Deviations without follow-up (o on the item gives one; sign only if nothing needs following up):",
+            ),
+            app.theme.warning(),
+        )));
+        for item in missing.iter().take(4) {
+            lines.push(Line::from(Span::styled(
+                format!("  [!] {}", item.title),
+                app.theme.warning(),
+            )));
+        }
+        if missing.len() > 4 {
+            lines.push(Line::raw(format!(
+                "  … {} {}",
+                missing.len() - 4,
+                lang.pick("flere", "more")
+            )));
+        }
+    }
 }
 
 /// Signing refused: every open item by title, scrollable, with how many lie above and below.

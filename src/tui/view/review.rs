@@ -71,7 +71,7 @@ fn draw_header(
     if title.width() + span.chars().count() <= area.width as usize {
         title.push_span(Span::raw(span));
     }
-    let state = review.state(list, rs.period, app.today);
+    let state = app.state_of(rs.org, rs.period);
     let mut progress = vec![
         Span::raw(format!(
             " {}/{} {}",
@@ -130,6 +130,14 @@ fn draw_items(
             }
             if item.caveat.is_some() {
                 flags.push_str(" ⚠");
+            }
+            let org = &app.checklists[rs.org].organisation.id;
+            if app
+                .item_follow_ups(org, rs.period, &item.id)
+                .iter()
+                .any(|a| a.follow_up.is_open())
+            {
+                flags.push_str(" ⚑");
             }
             let title = wrap(&item.title, width.saturating_sub(flags.chars().count()));
             let mut lines = Vec::new();
@@ -240,6 +248,53 @@ fn draw_detail(
             t.warning(),
         )));
         lines.extend(indented(draft));
+    }
+    for a in app.item_follow_ups(org, rs.period, &item.id) {
+        let f = &a.follow_up;
+        lines.push(Line::raw(""));
+        let heading = if a.period == rs.period {
+            lang.pick("Opfølgning", "Follow-up").to_string()
+        } else {
+            format!(
+                "{} {}",
+                lang.pick("Åben opfølgning fra", "Open follow-up from"),
+                a.period.key()
+            )
+        };
+        let style = if f.is_overdue(app.today) {
+            t.error()
+        } else {
+            t.warning()
+        };
+        lines.push(Line::from(Span::styled(format!("⚑ {heading}:"), style)));
+        lines.push(Line::raw(format!("  {}", f.action)));
+        lines.push(Line::raw(format!(
+            "  {}: {} · {} {} ({})",
+            lang.pick("Ansvarlig", "Responsible"),
+            f.owner,
+            lang.pick("frist", "due"),
+            f.due.format("%d.%m.%Y"),
+            crate::status::due_words(f.due, app.today, lang)
+        )));
+        match &f.closed {
+            Some(c) => lines.push(Line::from(Span::styled(
+                format!(
+                    "  ✓ {} {}, {}: {}",
+                    lang.pick("Lukket af", "Closed by"),
+                    c.by,
+                    lang.date(local_date(c.at)),
+                    c.note
+                ),
+                t.ok(),
+            ))),
+            None => lines.push(Line::from(Span::styled(
+                lang.pick(
+                    "  c lukker den med en note, når den er gjort.",
+                    "  c closes it with a note once it is done.",
+                ),
+                t.dim(),
+            ))),
+        }
     }
     lines.push(Line::raw(""));
     let mut meta = vec![Span::styled(
