@@ -288,6 +288,11 @@ pub(crate) fn open(global: &Global, lang: Lang) -> Result<Store, Failure> {
     Store::open(&global.db).map_err(|e| Failure(e.message(lang)))
 }
 
+/// Opens the database for a command that only reads; see [`Store::open_read_only`].
+pub(crate) fn open_read_only(global: &Global, lang: Lang) -> Result<Store, Failure> {
+    Store::open_read_only(&global.db).map_err(|e| Failure(e.message(lang)))
+}
+
 fn validate(dir: &Path, lang: Lang) -> CommandResult {
     let lists = load(dir, lang)?;
     let items: usize = lists.iter().map(|l| l.items.len()).sum();
@@ -315,8 +320,21 @@ fn validate(dir: &Path, lang: Lang) -> CommandResult {
 fn status(global: &Global, date: NaiveDate, json: bool) -> CommandResult {
     let lang = global.lang();
     let lists = load(&global.checklists, lang)?;
-    let store = open(global, lang)?;
-    let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
+    // Reading only: a missing database has no events yet, and nothing is created.
+    let (events, unreadable) = if global.db.exists() {
+        open_read_only(global, lang)?
+            .readable_events()
+            .map_err(|e| Failure(e.message(lang)))?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    for u in &unreadable {
+        eprintln!(
+            "aarshjul: {}: {}",
+            lang.pick("advarsel", "warning"),
+            u.message(lang)
+        );
+    }
     let summaries = status::overview(&lists, &events, chrono::Datelike::year(&date), date);
     if json {
         let doc = status::Json::new(date, &summaries);
@@ -412,8 +430,8 @@ pub fn parse_period(key: &str, lang: Lang) -> Result<Period, Failure> {
     key.parse().map_err(|_| {
         Failure(
             lang.pick(
-                "»{k}« er ikke en periode: brug 2026 (årlig), 2026-H2 (halvårlig), 2026-Q4 (kvartal) eller 2026-11 (måned).",
-                "`{k}` is not a period key: use 2026 (yearly), 2026-H2 (half-yearly), 2026-Q4 (quarterly) or 2026-11 (monthly).",
+                "»{k}« er ikke en periode: brug 2026 (årlig), 2026-H2 (halvårlig), 2026-Q4 (kvartal) eller 2026-11 (måned), med et årstal fra 2000 til 2099.",
+                "`{k}` is not a period key: use 2026 (yearly), 2026-H2 (half-yearly), 2026-Q4 (quarterly) or 2026-11 (monthly), with a year from 2000 to 2099.",
             )
             .replace("{k}", key),
         )
@@ -449,7 +467,7 @@ fn verify_db(global: &Global) -> CommandResult {
             lang.pick("databasen findes ikke", "the database does not exist")
         )));
     }
-    let store = open(global, lang)?;
+    let store = open_read_only(global, lang)?;
     let verdict = store.verify_chain().map_err(|e| Failure(e.message(lang)))?;
     println!("{}", verdict.message(lang));
     Ok(match verdict {

@@ -13,6 +13,7 @@
 //! - [`record`]: what the review record PDF says, and its fingerprint (pure).
 //! - [`pdf`]: the only module touching genpdf, lopdf and the signing crates: layout, signature,
 //!   identity, verify.
+//! - [`text`]: what typed text may hold, and stored text escaped for the terminal.
 //! - [`tui`]: the terminal UI (ratatui), The Elm Architecture: keymap → update → effects → view.
 //!
 //! Everything but `store`, `pdf`, `cli` and `tui::run` is pure: no I/O, no clock, testable in
@@ -27,4 +28,5 @@ pub mod record;
 pub mod review;
 pub mod status;
 pub mod store;
+pub mod text;
 pub mod tui;

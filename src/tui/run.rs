@@ -111,6 +111,17 @@ pub fn dispatch(app: &mut App, store: &mut Store, action: Action, now: impl Fn()
     }
 }
 
+/// Tells the user on screen which stored events could not be read and were left out.
+fn say_unreadable(app: &mut App, unreadable: &[crate::store::Unreadable]) {
+    if let Some(first) = unreadable.first() {
+        let mut text = first.message(app.lang);
+        if unreadable.len() > 1 {
+            text += &format!(" (+{})", unreadable.len() - 1);
+        }
+        app.error(text);
+    }
+}
+
 /// Starts the terminal UI, on the overview or, given an organisation id, in its staff-meeting
 /// walkthrough. Checklist, organisation and database problems are reported before the
 /// terminal is touched.
@@ -137,10 +148,13 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
         ));
     }
     let mut store = Store::open(&global.db).map_err(|e| Failure(e.message(lang)))?;
-    let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
+    let (events, unreadable) = store
+        .readable_events()
+        .map_err(|e| Failure(e.message(lang)))?;
     let now = || global.now();
     let theme = Theme::from_env(std::env::var("NO_COLOR").ok());
     let mut app = App::new(checklists, events, lang, theme, local_date(now()));
+    say_unreadable(&mut app, &unreadable);
     if let Some(org) = start {
         walkthrough::start(&mut app, org);
     }

@@ -1,0 +1,377 @@
+//! Hardening: the failures a crash, tamper, concurrency and bad-input campaign found, each
+//! reproduced on real files with the real binary (issue #10).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use sha2::{Digest, Sha256};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("data").join("aarshjul.sqlite")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let checklists = Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aarshjul"));
+        cmd.args(args)
+            .env("AARSHJUL_DB", self.db())
+            .env("AARSHJUL_CHECKLISTS", checklists)
+            .env("AARSHJUL_NOW", "2026-11-22T13:00:00Z")
+            .env("LANG", "en_GB.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must be refused with exit code 2; returns stderr.
+    fn refused(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        err
+    }
+
+    fn record(&self, item: &str) -> String {
+        self.ok(&[
+            "record",
+            "--org",
+            "skgr",
+            "--period",
+            "2026",
+            "--item",
+            item,
+            "--status",
+            "deviation",
+            "--note",
+            "x",
+            "--by",
+            "Henriette Salmon",
+        ])
+    }
+
+    fn events(&self) -> i64 {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        conn.query_row("SELECT count(*) FROM event", [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+fn sha256(path: &Path) -> String {
+    format!("{:x}", Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+// 1. Period keys -----------------------------------------------------------------------
+
+#[test]
+fn period_keys_outside_2000_to_2099_are_refused() {
+    let env = Env::new();
+    for key in ["0001", "0999", "0000", "1900", "1999", "2100", "0001-Q1"] {
+        let err = env.refused(&[
+            "record",
+            "--org",
+            "skgr",
+            "--period",
+            key,
+            "--item",
+            "udskrevne-borgere",
+            "--status",
+            "done",
+            "--note",
+            "x",
+            "--by",
+            "T",
+        ]);
+        assert!(err.contains("from 2000 to 2099"), "{key}: {err}");
+    }
+    let err = env.refused(&[
+        "--lang",
+        "da",
+        "record",
+        "--org",
+        "skgr",
+        "--period",
+        "0001",
+        "--item",
+        "udskrevne-borgere",
+        "--status",
+        "done",
+        "--note",
+        "x",
+        "--by",
+        "T",
+    ]);
+    assert!(err.contains("fra 2000 til 2099"), "{err}");
+    assert!(!env.db().exists() || env.events() == 0, "nothing stored");
+    // And the overview still works.
+    let out = env.run(&["status", "--date", "2026-11-22"]);
+    assert_ne!(out.status.code(), Some(2));
+}
+
+#[test]
+fn one_unreadable_event_does_not_take_the_overview_down() {
+    let env = Env::new();
+    env.record("udskrevne-borgere");
+    // What the old binary stored for `--period 0001`, and a payload stored as a blob.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "INSERT INTO event (seq, at, org, period, kind, payload, prev_hash, hash)
+         SELECT 2, at, org, '1', kind, payload, hash, hash FROM event WHERE seq = 1;
+         INSERT INTO event (seq, at, org, period, kind, payload, prev_hash, hash)
+         SELECT 3, at, org, period, kind, CAST(payload AS BLOB), hash, hash FROM event WHERE seq = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = env.run(&["status", "--date", "2026-11-22"]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("event 2 cannot be read (field period: »1«) and is left out"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("event 3 cannot be read (field payload: »BLOB, "),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("1 deviation"),
+        "the readable event still counts: {stdout}"
+    );
+    let json = env.run(&["status", "--date", "2026-11-22", "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let yearly = doc["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["org"] == "skgr" && r["period"] == "2026")
+        .unwrap();
+    assert_eq!(yearly["deviations"], 1, "{yearly}");
+}
+
+// 4. A foreign SQLite file ---------------------------------------------------------------
+
+#[test]
+fn a_foreign_sqlite_file_stays_byte_identical() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.db().parent().unwrap()).unwrap();
+    {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE kunder (navn TEXT); INSERT INTO kunder VALUES ('Åse'), ('Bo');",
+        )
+        .unwrap();
+    }
+    let before = sha256(&env.db());
+    let header = std::fs::read(env.db()).unwrap()[..100].to_vec();
+    for args in [
+        &["verify-db"][..],
+        &["status"],
+        &[
+            "record",
+            "--org",
+            "skgr",
+            "--period",
+            "2026",
+            "--item",
+            "udskrevne-borgere",
+            "--status",
+            "deviation",
+            "--note",
+            "x",
+            "--by",
+            "T",
+        ],
+        &["export", "--org", "skgr", "--period", "2026", "--draft"],
+    ] {
+        let err = env.refused(args);
+        assert!(err.contains("not aarshjul's"), "{args:?}: {err}");
+        assert_eq!(sha256(&env.db()), before, "{args:?} changed the file");
+    }
+    assert_eq!(&std::fs::read(env.db()).unwrap()[..100], &header[..]);
+    assert!(!wal(&env.db()).exists(), "no WAL made for it");
+}
+
+fn wal(db: &Path) -> PathBuf {
+    PathBuf::from(format!("{}-wal", db.display()))
+}
+
+// 6. First starts racing -------------------------------------------------------------------
+
+#[test]
+fn first_starts_racing_on_a_missing_database_all_succeed() {
+    const TRIALS: usize = 40;
+    const PROCESSES: usize = 4;
+    let items = [
+        "udskrevne-borgere",
+        "interne-retningslinjer",
+        "personalemoede-gennemgang",
+        "firewall-virus",
+    ];
+    for trial in 0..TRIALS {
+        let env = Env::new();
+        let children: Vec<_> = items[..PROCESSES]
+            .iter()
+            .map(|item| {
+                env.cmd(&[
+                    "record",
+                    "--org",
+                    "skgr",
+                    "--period",
+                    "2026",
+                    "--item",
+                    item,
+                    "--status",
+                    "deviation",
+                    "--note",
+                    "x",
+                    "--by",
+                    "T",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "trial {trial}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_eq!(env.events(), PROCESSES as i64, "trial {trial}");
+        let verify = env.ok(&["verify-db"]);
+        assert!(verify.contains("intact"), "{verify}");
+    }
+    eprintln!("{TRIALS} trials of {PROCESSES} first starts at once: all succeeded");
+}
+
+// 7. Read-only copies ------------------------------------------------------------------------
+
+/// Runs the binary as user `nobody` when the tests run as root, so that file modes bind.
+fn as_nobody(mut cmd: Command) -> Output {
+    let root = std::fs::metadata("/proc/self").map(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid() == 0
+    });
+    if root.unwrap_or(false) {
+        let program = cmd.get_program().to_owned();
+        let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+        let envs: Vec<_> = cmd
+            .get_envs()
+            .map(|(k, v)| (k.to_owned(), v.map(|v| v.to_owned())))
+            .collect();
+        let mut wrapped = Command::new("setpriv");
+        wrapped
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(program)
+            .args(args)
+            .current_dir("/");
+        for (k, v) in envs {
+            match v {
+                Some(v) => wrapped.env(k, v),
+                None => wrapped.env_remove(k),
+            };
+        }
+        cmd = wrapped;
+    }
+    cmd.output().unwrap()
+}
+
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn a_read_only_copy_can_be_checked() {
+    let env = Env::new();
+    env.record("udskrevne-borgere");
+    // Fold the WAL in, as a copy taken with the program closed would be.
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copy = copy_dir.path().join("kopi.sqlite");
+    std::fs::copy(env.db(), &copy).unwrap();
+    for (file_mode, dir_mode) in [(0o444, 0o755), (0o444, 0o555)] {
+        chmod(copy_dir.path(), 0o755);
+        chmod(&copy, file_mode);
+        chmod(copy_dir.path(), dir_mode);
+        let before = sha256(&copy);
+        for args in [
+            &["status", "--date", "2026-11-22"][..],
+            &["verify-db"],
+            &["status", "--json"],
+        ] {
+            let mut cmd = env.cmd(args);
+            cmd.env("AARSHJUL_DB", &copy);
+            let out = as_nobody(cmd);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                matches!(out.status.code(), Some(0) | Some(1)),
+                "{args:?} on a {file_mode:o} file in a {dir_mode:o} directory: {err}"
+            );
+            assert!(!err.contains("readonly"), "{err}");
+            if args[0] == "verify-db" {
+                assert!(String::from_utf8_lossy(&out.stdout).contains("intact"));
+            }
+        }
+        assert_eq!(sha256(&copy), before);
+    }
+    chmod(copy_dir.path(), 0o755);
+}
+
+#[test]
+fn reads_go_on_while_another_program_holds_the_write_lock() {
+    let env = Env::new();
+    env.record("udskrevne-borgere");
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "BEGIN IMMEDIATE; INSERT INTO chain_head (id, seq, hash) SELECT 2, 0, 'x' WHERE 0;",
+    )
+    .unwrap();
+    let status = env.run(&["status", "--date", "2026-11-22"]);
+    assert!(
+        matches!(status.status.code(), Some(0) | Some(1)),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(String::from_utf8_lossy(&status.stdout).contains("1 deviation"));
+    let verify = env.run(&["verify-db"]);
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    conn.execute_batch("ROLLBACK").unwrap();
+}
