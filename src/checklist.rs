@@ -161,6 +161,9 @@ impl fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
+/// The largest checklist file read: the shipped ones are under 40 KB.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Loads every `*.toml` file in `dir` (not recursively), in name order.
 /// All or nothing: any problem in any file means no checklist is returned.
 pub fn load_dir(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Problems> {
@@ -202,12 +205,12 @@ pub fn load_dir(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Problems> {
     let mut problems = Vec::new();
     let mut lists = Vec::new();
     for path in &paths {
-        let parsed = match std::fs::read(path) {
+        let parsed = match crate::files::read_regular(path, MAX_FILE_BYTES) {
             Ok(bytes) => parse(path, &bytes, lang),
             Err(e) => Err(vec![Problem {
                 file: path.clone(),
                 at: None,
-                message: format!("{}: {e}", lang.pick("kan ikke læses", "cannot be read")),
+                message: e.message(lang),
             }]),
         };
         match parsed {

@@ -13,6 +13,7 @@
 //! - [`record`]: what the review record PDF says, and its fingerprint (pure).
 //! - [`pdf`]: the only module touching genpdf, lopdf and the signing crates: layout, signature,
 //!   identity, verify.
+//! - [`files`]: reading a named file: regular files only, with a size cap.
 //! - [`text`]: what typed text may hold, and stored text escaped for the terminal.
 //! - [`tui`]: the terminal UI (ratatui), The Elm Architecture: keymap → update → effects → view.
 //!
@@ -21,6 +22,7 @@
 
 pub mod checklist;
 pub mod cli;
+pub mod files;
 pub mod i18n;
 pub mod pdf;
 pub mod period;

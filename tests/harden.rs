@@ -375,3 +375,83 @@ fn reads_go_on_while_another_program_holds_the_write_lock() {
     );
     conn.execute_batch("ROLLBACK").unwrap();
 }
+
+// 8. Special files -----------------------------------------------------------------------------
+
+/// Runs the command, killing it and failing if it has not ended within 20 s (a hang).
+fn run_bounded(mut cmd: Command) -> Output {
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("the command hung");
+        }
+    }
+}
+
+fn mkfifo(path: &Path) {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+}
+
+#[test]
+fn special_files_among_the_checklists_are_refused_not_read() {
+    let env = Env::new();
+    let dir = env.dir.path().join("lists");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists/skgr.toml"),
+        dir.join("skgr.toml"),
+    )
+    .unwrap();
+    mkfifo(&dir.join("x.toml"));
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.toml")).unwrap();
+    let out = run_bounded(env.cmd(&["validate", dir.to_str().unwrap()]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("x.toml: is not a regular file (but e.g. a FIFO, a device or a directory) and is not read"),
+        "{err}"
+    );
+    assert!(err.contains("zero.toml: is not a regular file"), "{err}");
+    // Too large.
+    std::fs::remove_file(dir.join("x.toml")).unwrap();
+    std::fs::remove_file(dir.join("zero.toml")).unwrap();
+    std::fs::write(dir.join("big.toml"), vec![b'#'; 2 * 1024 * 1024]).unwrap();
+    let out = run_bounded(env.cmd(&["--lang", "da", "validate", dir.to_str().unwrap()]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("big.toml: filen er over 1 MB og læses ikke"),
+        "{err}"
+    );
+}
+
+#[test]
+fn verify_refuses_a_fifo_and_a_device() {
+    let env = Env::new();
+    let fifo = env.dir.path().join("post.pdf");
+    mkfifo(&fifo);
+    let out = run_bounded(env.cmd(&["verify", fifo.to_str().unwrap()]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
+    let out = run_bounded(env.cmd(&["verify", "/dev/zero"]));
+    assert_eq!(out.status.code(), Some(2));
+    // A FIFO where the database should be is refused too, not opened.
+    std::fs::create_dir_all(env.db().parent().unwrap()).unwrap();
+    mkfifo(&env.db());
+    let out = run_bounded(env.cmd(&["status"]));
+    assert_eq!(out.status.code(), Some(2));
+    let out = run_bounded(env.cmd(&["verify-db"]));
+    assert_eq!(out.status.code(), Some(2));
+}

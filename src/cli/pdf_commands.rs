@@ -176,14 +176,12 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
             )
         ))
     };
-    let bytes = read_at_most(file, verify::MAX_FILE_BYTES).map_err(|e| {
-        Failure(format!(
-            "{}: {} ({e})",
-            file.display(),
-            lang.pick("kan ikke læses", "cannot be read")
-        ))
-    })?;
-    let bytes = bytes.ok_or_else(too_large)?;
+    // Only a regular file, and no more than the cap: a FIFO or a device never hangs us.
+    let bytes =
+        crate::files::read_regular(file, verify::MAX_FILE_BYTES as u64).map_err(|e| match e {
+            crate::files::ReadError::TooLarge { .. } => too_large(),
+            e => Failure(format!("{}: {}", file.display(), e.message(lang))),
+        })?;
     let checked = verify::check(&bytes).map_err(|e| match e {
         Unreadable::NotPdf => Failure(format!(
             "{}: {}",
@@ -310,19 +308,6 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         Verdict::Valid | Verdict::SignatureOnly => ExitCode::SUCCESS,
         _ => ExitCode::from(1),
     })
-}
-
-/// The file's bytes, or `None` when it holds more than `limit` (a device or a growing file
-/// included: no more than `limit + 1` bytes are read).
-fn read_at_most(file: &Path, limit: usize) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::Read;
-    let f = std::fs::File::open(file)?;
-    if f.metadata()?.len() > limit as u64 {
-        return Ok(None);
-    }
-    let mut bytes = Vec::new();
-    f.take(limit as u64 + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() <= limit).then_some(bytes))
 }
 
 /// The verdict the database comparison alone leads to.
