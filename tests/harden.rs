@@ -455,3 +455,82 @@ fn verify_refuses_a_fifo_and_a_device() {
     let out = run_bounded(env.cmd(&["verify-db"]));
     assert_eq!(out.status.code(), Some(2));
 }
+
+// 10. Closed pipes and full disks -------------------------------------------------------------
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let env = Env::new();
+    env.record("udskrevne-borgere");
+    for args in [
+        &["status"][..],
+        &["status", "--json"],
+        &["validate"],
+        &["verify-db"],
+    ] {
+        let mut child = env
+            .cmd(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Like `| head -0`: the reader is gone before the first line is written.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "{args:?}: {err}");
+        assert_eq!(
+            out.status.signal(),
+            Some(13),
+            "{args:?}: ended by SIGPIPE (141 in a shell)"
+        );
+    }
+    // Through a real shell pipe, as a user types it.
+    let shell = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' status --date 2026-11-22 | head -c 1 >/dev/null; echo \"exit=$?\"",
+            env!("CARGO_BIN_EXE_aarshjul")
+        ))
+        .env("AARSHJUL_DB", env.db())
+        .env(
+            "AARSHJUL_CHECKLISTS",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists"),
+        )
+        .env("LANG", "en_GB.UTF-8")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&shell.stdout);
+    let stderr = String::from_utf8_lossy(&shell.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(
+        stdout.contains("exit=141") || stdout.contains("exit=0") || stdout.contains("exit=1"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_full_disk_is_one_sentence_and_exit_74() {
+    let env = Env::new();
+    env.record("udskrevne-borgere");
+    for (lang, sentence) in [
+        (
+            "en",
+            "aarshjul: The output could not be written: there is no space left on the device.\n",
+        ),
+        (
+            "da",
+            "aarshjul: Resultatet kunne ikke skrives ud: der er ikke mere plads på disken.\n",
+        ),
+    ] {
+        let out = env
+            .cmd(&["--lang", lang, "status"])
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(74));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), sentence);
+    }
+}
