@@ -13,6 +13,7 @@ use crate::period::{Period, local_date, local_time};
 use crate::review::{Change, Outcome, Review, ReviewState};
 use crate::status::{self, Summary};
 use crate::store::{Store, chain::Verdict};
+use crate::text::escaped;
 
 mod pdf_commands;
 
@@ -388,7 +389,8 @@ fn print_status(lists: &[Checklist], summaries: &[Summary], date: NaiveDate, lan
             if let Some(sig) = &s.signature {
                 line += &format!(" — {} ({}), {}", sig.by, sig.role, local_time(sig.at));
             }
-            println!("{}", line.trim_end());
+            // Stored names and roles are shown, never sent to the terminal as commands.
+            println!("{}", escaped(line.trim_end()));
         }
     }
 }
@@ -413,7 +415,7 @@ fn change(
         })
         .map_err(|e| Failure(e.message(lang)))?;
     let what = event.change.describe_in(lang, list);
-    println!(
+    let said = format!(
         "{} — {} {} — {} #{}, {}",
         what,
         list.organisation.name,
@@ -422,6 +424,7 @@ fn change(
         event.seq,
         local_time(event.at)
     );
+    println!("{}", escaped(&said));
     Ok(ExitCode::SUCCESS)
 }
 

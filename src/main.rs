@@ -26,7 +26,8 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("aarshjul: {}", failure.0);
+            // A message may quote what was typed: escaped, never acted on by the terminal.
+            eprintln!("aarshjul: {}", aarshjul::text::escaped_lines(&failure.0));
             ExitCode::from(2)
         }
     }

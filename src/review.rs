@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::checklist::{Checklist, Item};
 use crate::i18n::Lang;
 use crate::period::{Period, Timing};
+use crate::text;
 
 /// The outcome recorded for one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -283,6 +284,25 @@ pub enum Refusal {
     FutureDate {
         date: NaiveDate,
     },
+    /// Typed or pasted text holds a control character (an escape sequence could steer the
+    /// terminal of whoever reads it later, e.g. to fake who signed).
+    ControlCharacter {
+        what: &'static str,
+        found: char,
+    },
+}
+
+/// The Danish and English word for a field, as refusals name it.
+fn field_name(what: &str) -> (&'static str, &'static str) {
+    match what {
+        "by" => ("navn", "name"),
+        "role" => ("rolle", "role"),
+        "leader" => ("navn på mødelederen", "name of the meeting's leader"),
+        "department" => ("sted eller afdeling", "place or department"),
+        "attendees" => ("deltager (én pr. linje)", "attendee (one per line)"),
+        "note" => ("note", "note"),
+        _ => ("begrundelse", "reason"),
+    }
 }
 
 impl Refusal {
@@ -357,15 +377,17 @@ impl Refusal {
                     "The date {d} lies in the future; a meeting is recorded once it has been held.",
                 )
                 .replace("{d}", &date.to_string()),
+            Refusal::ControlCharacter { what, found } => {
+                let (da, en) = field_name(what);
+                lang.pick(
+                    "Feltet »{f}« indeholder et styretegn (U+{c}), som ikke kan gemmes; skriv teksten igen uden det (indsat tekst kan bære usynlige tegn med sig).",
+                    "The {f} contains a control character (U+{c}), which cannot be stored; type the text again without it (pasted text can carry invisible characters).",
+                )
+                .replace("{f}", lang.pick(da, en))
+                .replace("{c}", &format!("{:04X}", *found as u32))
+            }
             Refusal::Empty { what } => {
-                let (da, en) = match *what {
-                    "by" => ("navn", "name"),
-                    "role" => ("rolle", "role"),
-                    "leader" => ("navn på mødelederen", "name of the meeting's leader"),
-                    "department" => ("sted eller afdeling", "place or department"),
-                    "attendees" => ("deltager (én pr. linje)", "attendee (one per line)"),
-                    _ => ("begrundelse", "reason"),
-                };
+                let (da, en) = field_name(what);
                 format!(
                     "{} {}.",
                     lang.pick("Angiv et", "Give a"),
@@ -384,11 +406,21 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// A one-line field: something visible, and no control characters.
 fn filled(s: &str, what: &'static str) -> Result<(), Refusal> {
-    if s.trim().is_empty() {
+    plain(s, what, false)?;
+    if text::is_blank(s) {
         Err(Refusal::Empty { what })
     } else {
         Ok(())
+    }
+}
+
+/// No control characters; `multi_line` lets line feeds through (notes, reasons).
+fn plain(s: &str, what: &'static str, multi_line: bool) -> Result<(), Refusal> {
+    match text::control_char(s, multi_line) {
+        Some(found) => Err(Refusal::ControlCharacter { what, found }),
+        None => Ok(()),
     }
 }
 
@@ -516,7 +548,10 @@ impl Review {
                     });
                 }
                 filled(by, "by")?;
-                let has_note = note.as_deref().is_some_and(|n| !n.trim().is_empty());
+                if let Some(note) = note {
+                    plain(note, "note", true)?;
+                }
+                let has_note = note.as_deref().is_some_and(|n| !text::is_blank(n));
                 match status {
                     Outcome::Deviation if !has_note => Err(Refusal::DeviationNeedsNote {
                         item: item.id.clone(),
@@ -562,7 +597,8 @@ impl Review {
                     });
                 }
                 filled(by, "by")?;
-                filled(reason, "reason")
+                plain(reason, "reason", true)?;
+                filled(reason.replace('\n', " ").as_str(), "reason")
             }
             Change::WalkthroughHeld(meeting) => {
                 if self.signature.is_some() {
@@ -578,7 +614,10 @@ impl Review {
                 }
                 filled(&meeting.department, "department")?;
                 filled(&meeting.leader, "leader")?;
-                if meeting.attendees.iter().all(|a| a.trim().is_empty()) {
+                for attendee in &meeting.attendees {
+                    plain(attendee, "attendees", false)?;
+                }
+                if meeting.attendees.iter().all(|a| text::is_blank(a)) {
                     return Err(Refusal::Empty { what: "attendees" });
                 }
                 Ok(())

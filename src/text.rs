@@ -49,6 +49,11 @@ pub fn escaped(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Like [`escaped`], but line feeds stay line breaks: for messages of several lines.
+pub fn escaped_lines(s: &str) -> String {
+    s.split('\n').map(escaped).collect::<Vec<_>>().join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -534,3 +534,121 @@ fn a_full_disk_is_one_sentence_and_exit_74() {
         assert_eq!(String::from_utf8_lossy(&out.stderr), sentence);
     }
 }
+
+// 2. Control characters -------------------------------------------------------------------------
+
+#[test]
+fn control_characters_in_names_roles_reasons_and_notes_are_refused() {
+    let env = Env::new();
+    let evil = "Eve\u{1b}]0;PWNED\u{7}\u{1b}[2J\rOVER";
+    let base = ["--org", "skgr", "--period", "2026"];
+    let cases: Vec<Vec<&str>> = vec![
+        vec![
+            "record",
+            "--item",
+            "udskrevne-borgere",
+            "--status",
+            "deviation",
+            "--note",
+            "x",
+            "--by",
+            evil,
+        ],
+        vec![
+            "record",
+            "--item",
+            "udskrevne-borgere",
+            "--status",
+            "deviation",
+            "--note",
+            evil,
+            "--by",
+            "T",
+        ],
+        vec!["sign", "--by", evil, "--role", "Leder"],
+        vec!["sign", "--by", "T", "--role", evil],
+    ];
+    for case in &cases {
+        let mut args = vec![case[0]];
+        args.extend(base);
+        args.extend(&case[1..]);
+        let err = env.refused(&args);
+        assert!(
+            err.contains("control character (U+001B)"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains('\u{1b}'),
+            "the refusal itself is escaped: {err:?}"
+        );
+    }
+    // Danish, too.
+    let err = env.refused(&[
+        "--lang", "da", "sign", "--org", "skgr", "--period", "2026", "--by", evil, "--role", "L",
+    ]);
+    assert!(err.contains("indeholder et styretegn (U+001B)"), "{err}");
+    assert!(!env.db().exists() || env.events() == 0);
+    // Only invisible characters: as empty as an empty name or note.
+    let err = env.refused(&[
+        "record",
+        "--org",
+        "skgr",
+        "--period",
+        "2026",
+        "--item",
+        "udskrevne-borgere",
+        "--status",
+        "deviation",
+        "--note",
+        "x",
+        "--by",
+        "\u{200b}",
+    ]);
+    assert!(err.contains("Give a name"), "{err}");
+    let err = env.refused(&[
+        "record",
+        "--org",
+        "skgr",
+        "--period",
+        "2026",
+        "--item",
+        "udskrevne-borgere",
+        "--status",
+        "done",
+        "--note",
+        "\u{200b}\u{feff}",
+        "--by",
+        "T",
+    ]);
+    assert!(err.to_lowercase().contains("note"), "{err}");
+}
+
+#[test]
+fn stored_control_characters_are_printed_escaped() {
+    let env = Env::new();
+    env.record("udskrevne-borgere");
+    // As the old binary stored it: a review signed by a name with escape sequences.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute(
+        "INSERT INTO event (seq, at, org, period, kind, payload, prev_hash, hash)
+         SELECT 2, at, org, '2026-11', 'review-signed', ?1, hash, hash FROM event WHERE seq = 1",
+        [serde_json::json!({"type": "review-signed", "by": "Eve\u{1b}]0;PWNED\u{7}\u{1b}[2J\rOVER", "role": "Leder\u{1b}[31m"}).to_string()],
+    )
+    .unwrap();
+    drop(conn);
+    let out = env.run(&["status", "--date", "2026-11-22"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.is_empty() || !stderr.contains('\u{1b}'),
+        "{stderr:?}"
+    );
+    assert!(
+        !stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.contains("Eve\\u{1b}]0;PWNED\\u{7}\\u{1b}[2J\\u{d}OVER"),
+        "{stdout}"
+    );
+}

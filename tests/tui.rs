@@ -764,3 +764,39 @@ fn back_from_a_review_keeps_it_selected_though_it_moved() {
         "{row}"
     );
 }
+
+#[test]
+fn a_paste_with_control_characters_is_refused_with_a_message() {
+    let mut h = Harness::new(Lang::Da);
+    h.app.signer = Some("Henriette Salmon".into());
+    h.open("skgr", "2026-Q4");
+    h.key(KeyCode::Char('a'));
+    let Some(Overlay::Note(_)) = &h.app.overlay else {
+        panic!("the note editor is open");
+    };
+    dispatch(
+        &mut h.app,
+        &mut h.store,
+        aarshjul::tui::Action::Paste("Eve\u{1b}]0;PWNED\u{7}\u{1b}[2J".into()),
+        now,
+    );
+    assert!(
+        h.message().contains("indeholder et styretegn (U+001B)"),
+        "{}",
+        h.message()
+    );
+    let Some(Overlay::Note(note)) = &h.app.overlay else {
+        panic!("the note editor stays open");
+    };
+    assert_eq!(note.editor.lines().join("\n"), "", "nothing inserted");
+    dispatch(
+        &mut h.app,
+        &mut h.store,
+        aarshjul::tui::Action::Paste("to\tkolonner\r\n".into()),
+        now,
+    );
+    let Some(Overlay::Note(note)) = &h.app.overlay else {
+        panic!("the note editor stays open");
+    };
+    assert_eq!(note.editor.lines().join("\n"), "to kolonner\n");
+}

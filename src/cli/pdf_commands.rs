@@ -165,6 +165,13 @@ enum Verdict {
 
 /// `aarshjul verify FILE.pdf`.
 pub fn verify(global: &Global, file: &Path) -> CommandResult {
+    // Everything printed comes from the file or the database: escaped, so a signer's name
+    // or an organisation id cannot carry terminal commands.
+    macro_rules! say {
+        ($($arg:tt)*) => {
+            println!("{}", crate::text::escaped(&format!($($arg)*)))
+        };
+    }
     let lang = global.lang();
     let too_large = || {
         Failure(format!(
@@ -192,13 +199,13 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
     })?;
     let mut verdict = Verdict::Valid;
     let mut worst = |v: Verdict| verdict = verdict.max(v);
-    println!("{}: {}", lang.pick("Fil", "File"), file.display());
+    say!("{}: {}", lang.pick("Fil", "File"), file.display());
     let mut certificate = None;
     match &checked.signature {
         SignatureState::Unsigned => {
             worst(Verdict::Invalid);
             let draft = checked.meta.as_ref().is_some_and(|m| m.draft);
-            println!(
+            say!(
                 "{}",
                 if draft {
                     lang.pick(
@@ -212,7 +219,7 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         }
         SignatureState::Invalid(problem) => {
             worst(Verdict::Invalid);
-            println!(
+            say!(
                 "{}: {}",
                 lang.pick("Underskrift: UGYLDIG", "Signature: INVALID"),
                 problem_text(problem, lang)
@@ -227,12 +234,12 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
             uncovered,
         } => {
             certificate = Some(certificate_sha256.clone());
-            println!("{}: {signer}", lang.pick("Underskrevet af", "Signed by"));
-            println!(
+            say!("{}: {signer}", lang.pick("Underskrevet af", "Signed by"));
+            say!(
                 "{}: {certificate_sha256}",
                 lang.pick("Certifikatets SHA-256", "Certificate SHA-256")
             );
-            println!(
+            say!(
                 "{}: {}",
                 lang.pick("Certifikat", "Certificate"),
                 if *self_signed {
@@ -250,10 +257,10 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                 }
             );
             if let Some(at) = signed_at {
-                println!("{}: {}", lang.pick("Tidspunkt", "Time"), when(*at, lang));
+                say!("{}: {}", lang.pick("Tidspunkt", "Time"), when(*at, lang));
             }
             if *uncovered == 0 {
-                println!(
+                say!(
                     "{}",
                     lang.pick(
                         "Underskrift: gyldig, dækker hele filen",
@@ -262,7 +269,7 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                 );
             } else {
                 worst(Verdict::Invalid);
-                println!(
+                say!(
                     "{}",
                     lang.pick(
                         "Underskrift: gyldig for den underskrevne del, men dækker IKKE hele filen: {n} byte er tilføjet bagefter (fx en senere ændring)",
@@ -274,27 +281,27 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         }
     }
     if let Some(meta) = &checked.meta {
-        println!(
+        say!(
             "{}: {} {}",
             lang.pick("Gennemgang", "Review"),
             meta.org,
             meta.period
         );
-        println!(
+        say!(
             "{}: {}",
             lang.pick("Postens fingeraftryk", "Record fingerprint"),
             meta.fingerprint
         );
         let db = compare_with_db(global, meta, &bytes, certificate.as_deref(), lang);
         for line in db_lines(&db, lang) {
-            println!("{}: {line}", lang.pick("Database", "Database"));
+            say!("{}: {line}", lang.pick("Database", "Database"));
         }
         worst(match &db {
             DbCheck::Compared(c) => compared_verdict(c),
             DbCheck::Skipped(_) | DbCheck::Failed(_) => Verdict::SignatureOnly,
         });
     } else {
-        println!(
+        say!(
             "{}",
             lang.pick(
                 "Filen bærer ingen gennemgang fra aarshjul (intet fingeraftryk i dokumentoplysningerne)",
@@ -303,7 +310,7 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         );
         worst(Verdict::Invalid);
     }
-    println!("{}", verdict_text(verdict, lang));
+    say!("{}", verdict_text(verdict, lang));
     Ok(match verdict {
         Verdict::Valid | Verdict::SignatureOnly => ExitCode::SUCCESS,
         _ => ExitCode::from(1),
