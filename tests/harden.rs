@@ -652,3 +652,174 @@ fn stored_control_characters_are_printed_escaped() {
         "{stdout}"
     );
 }
+
+// 9. Plain messages ---------------------------------------------------------------------------
+
+fn lists_with(env: &Env, files: &[(&str, &str)]) -> PathBuf {
+    let dir = env.dir.path().join("lists");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_toml_parsers_errors_are_said_in_plain_danish_with_file_line_col() {
+    let env = Env::new();
+    let skgr =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists/skgr.toml"))
+            .unwrap();
+    let cases = [
+        (
+            skgr.replacen("walkthrough = true", "walkthrough = \"yes\"", 1),
+            "forkert slags værdi: teksten \"yes\" står, hvor der skal stå true eller false",
+        ),
+        (
+            skgr.replacen("\ntitle = ", "\ntitel = ", 1),
+            "ukendt felt `titel`; mente du `title`?",
+        ),
+        (
+            skgr.replacen("\ntitle = \"", "\ntitle = \"ab\n", 1),
+            "teksten mangler sit afsluttende anførselstegn",
+        ),
+    ];
+    for (text, expected) in cases {
+        let dir = lists_with(&env, &[("a.toml", &text)]);
+        let err = env.refused(&["--lang", "da", "validate", dir.to_str().unwrap()]);
+        assert!(err.contains(expected), "{err}");
+        assert!(
+            err.lines()
+                .next()
+                .unwrap()
+                .split(':')
+                .nth(2)
+                .is_some_and(|l| l.parse::<u32>().is_ok()),
+            "file:line:col: {err}"
+        );
+        for english in ["invalid", "expected", "unknown field", "string"] {
+            assert!(!err.contains(english), "{english} in {err}");
+        }
+    }
+    // The same organisation twice: named with line and column.
+    let dir = lists_with(&env, &[("a.toml", &skgr), ("b.toml", &skgr)]);
+    let err = env.refused(&["--lang", "da", "validate", dir.to_str().unwrap()]);
+    let line = skgr
+        .lines()
+        .position(|l| l.starts_with("id = \"skgr\""))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!(
+            "b.toml:{line}:6: organisations-id `skgr` bruges også i"
+        )),
+        "{err}"
+    );
+}
+
+/// Runs `verify-db` after `sql` was run on a store of three events; returns stdout.
+fn verify_db_after(sql: &str) -> (Option<i32>, String) {
+    let env = Env::new();
+    for item in [
+        "udskrevne-borgere",
+        "interne-retningslinjer",
+        "firewall-virus",
+    ] {
+        env.record(item);
+    }
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
+    let out = env.run(&["verify-db"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(stderr.is_empty(), "{stderr}");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+#[test]
+fn verify_db_names_the_event_for_damage_sqlite_reads_strangely() {
+    let no_triggers =
+        "DROP TRIGGER event_append_only_update; DROP TRIGGER event_append_only_delete;";
+    let cases = [
+        (
+            format!("{no_triggers} UPDATE event SET payload = CAST(payload AS BLOB) WHERE seq = 2;"),
+            "broken at event 2: its field payload cannot be read as text (BLOB, ",
+        ),
+        (
+            format!("{no_triggers} UPDATE event SET org = CAST(X'FF00FE' AS TEXT) WHERE seq = 2;"),
+            "broken at event 2: its field org cannot be read as text",
+        ),
+        (
+            "DROP TABLE event;".to_string(),
+            "the table event is missing from the database",
+        ),
+        (
+            "INSERT INTO event SELECT 0, at, org, period, kind, payload, prev_hash, hash FROM event WHERE seq = 1;".to_string(),
+            "broken at event 0: its number comes before events already checked",
+        ),
+    ];
+    for (sql, expected) in cases {
+        let (code, out) = verify_db_after(&sql);
+        assert_eq!(code, Some(1), "{sql}: {out}");
+        assert!(out.contains(expected), "{sql}: {out}");
+        assert!(!out.contains("–-1"), "{out}");
+    }
+}
+
+#[test]
+fn an_event_edited_with_its_own_hash_recomputed_is_blamed_on_itself() {
+    let env = Env::new();
+    for item in [
+        "udskrevne-borgere",
+        "interne-retningslinjer",
+        "firewall-virus",
+    ] {
+        env.record(item);
+    }
+    // Change event 2's note and give it a matching hash: only event 3 still remembers.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let (at, org, period, kind, payload, prev): (String, String, String, String, String, String) =
+        conn.query_row(
+            "SELECT at, org, period, kind, payload, prev_hash FROM event WHERE seq = 2",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )
+        .unwrap();
+    let payload = payload.replace("\"x\"", "\"intet fundet\"");
+    let row = aarshjul::store::chain::Row {
+        seq: 2,
+        at,
+        org,
+        period,
+        kind,
+        payload: payload.clone(),
+        prev_hash: prev,
+    };
+    conn.execute_batch("DROP TRIGGER event_append_only_update;")
+        .unwrap();
+    conn.execute(
+        "UPDATE event SET payload = ?1, hash = ?2 WHERE seq = 2",
+        [payload, row.hash()],
+    )
+    .unwrap();
+    drop(conn);
+    let out = env.run(&["verify-db"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout.contains("broken at event 2: its content and its hash were changed after it was written: event 3 remembers another hash for it"),
+        "{stdout}"
+    );
+}
