@@ -99,6 +99,18 @@ pub struct Meeting {
 }
 
 impl Change {
+    /// Who made the change, where the change says.
+    pub fn by(&self) -> Option<&str> {
+        match self {
+            Change::ItemSigned { by, .. }
+            | Change::ItemRetracted { by, .. }
+            | Change::ReviewSigned { by, .. }
+            | Change::ReviewReopened { by, .. } => Some(by),
+            Change::WalkthroughHeld(m) => Some(&m.leader),
+            Change::ExportMade { .. } => None,
+        }
+    }
+
     /// The event kind's name, as stored.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -290,6 +302,12 @@ pub enum Refusal {
         what: &'static str,
         found: char,
     },
+    /// The review changed elsewhere (another process) after the screen read it: `by` at
+    /// `at` (local time, "14:02" today or "2026-11-21 14:02").
+    ChangedElsewhere {
+        by: String,
+        at: String,
+    },
 }
 
 /// The Danish and English word for a field, as refusals name it.
@@ -386,6 +404,13 @@ impl Refusal {
                 .replace("{f}", lang.pick(da, en))
                 .replace("{c}", &format!("{:04X}", *found as u32))
             }
+            Refusal::ChangedElsewhere { by, at } => lang
+                .pick(
+                    "Gennemgangen er ændret af {b} kl. {t}, efter skærmen viste den; intet er gemt — se igen.",
+                    "The review was changed by {b} at {t}, after the screen showed it; nothing was saved — look again.",
+                )
+                .replace("{b}", by)
+                .replace("{t}", at),
             Refusal::Empty { what } => {
                 let (da, en) = field_name(what);
                 format!(
