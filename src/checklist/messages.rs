@@ -8,16 +8,17 @@ use crate::i18n::Lang;
 pub fn plain(message: &str, lang: Lang) -> String {
     let m = message.trim().replace('\n', " ");
     let pick = |da: &str, en: &str| lang.pick(da, en).to_string();
-    if let Some(rest) = m.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return lang
-                .pick(
-                    "forkert slags værdi: {f} står, hvor der skal stå {e}",
-                    "wrong kind of value: {f} stands where {e} belongs",
-                )
-                .replace("{f}", &found_value(found, lang))
-                .replace("{e}", &expected_value(expected, lang));
-        }
+    if let Some((found, expected)) = m
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        return lang
+            .pick(
+                "forkert slags værdi: {f} står, hvor der skal stå {e}",
+                "wrong kind of value: {f} stands where {e} belongs",
+            )
+            .replace("{f}", &found_value(found, lang))
+            .replace("{e}", &expected_value(expected, lang));
     }
     if let Some(rest) = m.strip_prefix("unknown field ") {
         let (field, allowed) = match rest.split_once(", expected ") {
