@@ -165,6 +165,11 @@ impl fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
+mod messages;
+
+/// The largest checklist file read: the shipped ones are under 40 KB.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Loads every `*.toml` file in `dir` (not recursively), in name order.
 /// All or nothing: any problem in any file means no checklist is returned.
 pub fn load_dir(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Problems> {
@@ -205,13 +210,17 @@ pub fn load_dir(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Problems> {
     }
     let mut problems = Vec::new();
     let mut lists = Vec::new();
+    let mut texts: HashMap<PathBuf, String> = HashMap::new();
     for path in &paths {
-        let parsed = match std::fs::read(path) {
-            Ok(bytes) => parse(path, &bytes, lang),
+        let parsed = match crate::files::read_regular(path, MAX_FILE_BYTES) {
+            Ok(bytes) => {
+                texts.insert(path.clone(), String::from_utf8_lossy(&bytes).into_owned());
+                parse(path, &bytes, lang)
+            }
             Err(e) => Err(vec![Problem {
                 file: path.clone(),
                 at: None,
-                message: format!("{}: {e}", lang.pick("kan ikke læses", "cannot be read")),
+                message: e.message(lang),
             }]),
         };
         match parsed {
@@ -225,7 +234,7 @@ pub fn load_dir(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Problems> {
         if let Some(first) = seen.insert(&list.organisation.id, list) {
             problems.push(Problem {
                 file: list.path.clone(),
-                at: None,
+                at: texts.get(&list.path).and_then(|t| organisation_id_at(t)),
                 message: format!(
                     "{} `{}` {} {}",
                     lang.pick("organisations-id", "organisation id"),
@@ -309,6 +318,15 @@ pub fn parse(path: &Path, bytes: &[u8], lang: Lang) -> Result<Checklist, Vec<Pro
     }
 }
 
+/// Where `[organisation]`'s `id` value stands in a checklist's text.
+fn organisation_id_at(text: &str) -> Option<(usize, usize)> {
+    let (root, _) = DeTable::parse_recoverable(text);
+    let root = root.into_inner();
+    let organisation = root.get("organisation")?;
+    let id = organisation.get_ref().as_table()?.get("id")?;
+    Some(position(text, id.span().start))
+}
+
 /// 1-based line and character column of a byte offset.
 fn position(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
@@ -342,7 +360,7 @@ impl Reader<'_> {
 
     fn toml_error(&mut self, e: &toml::de::Error) {
         let offset = e.span().map_or(0, |s| s.start);
-        let message = e.message().trim().replace('\n', " ");
+        let message = messages::plain(e.message(), self.lang);
         self.problem(offset, message);
     }
 

@@ -13,6 +13,7 @@ use crate::period::{Period, local_date, local_time};
 use crate::review::{Change, Outcome, Refusal, Review, ReviewState};
 use crate::status::{self, Summary};
 use crate::store::{Store, chain::Verdict};
+use crate::text::escaped;
 
 mod pdf_commands;
 
@@ -484,6 +485,11 @@ pub(crate) fn open(global: &Global, lang: Lang) -> Result<Store, Failure> {
     Store::open(&global.db).map_err(|e| Failure(e.message(lang)))
 }
 
+/// Opens the database for a command that only reads; see [`Store::open_read_only`].
+pub(crate) fn open_read_only(global: &Global, lang: Lang) -> Result<Store, Failure> {
+    Store::open_read_only(&global.db).map_err(|e| Failure(e.message(lang)))
+}
+
 fn validate(dir: &Path, lang: Lang) -> CommandResult {
     let lists = load(dir, lang)?;
     let items: usize = lists.iter().map(|l| l.items.len()).sum();
@@ -520,8 +526,21 @@ fn date_arg(s: &str) -> Result<NaiveDate, String> {
 fn status(global: &Global, date: NaiveDate, within: Option<u32>, json: bool) -> CommandResult {
     let lang = global.lang();
     let lists = load(&global.checklists, lang)?;
-    let store = open(global, lang)?;
-    let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
+    // Reading only: a missing database has no events yet, and nothing is created.
+    let (events, unreadable) = if global.db.exists() {
+        open_read_only(global, lang)?
+            .readable_events()
+            .map_err(|e| Failure(e.message(lang)))?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    for u in &unreadable {
+        eprintln!(
+            "aarshjul: {}: {}",
+            lang.pick("advarsel", "warning"),
+            u.message(lang)
+        );
+    }
     let all = status::overview(&lists, &events, chrono::Datelike::year(&date), date);
     let all_actions = status::open_actions(&lists, &events);
     // Before adoption is not due: not listed at all. With --within: only what needs doing.
@@ -628,7 +647,8 @@ fn print_status(
                     status::due_words(s.deadline(), date, lang)
                 );
             }
-            println!("{}", line.trim_end());
+            // Stored names and roles are shown, never sent to the terminal as commands.
+            println!("{}", escaped(line.trim_end()));
         }
         if !follow_ups.is_empty() {
             println!(
@@ -732,7 +752,7 @@ fn changes(
         .map_err(|e| Failure(e.message(lang)))?;
     for event in events {
         let what = event.change.describe_in(lang, list);
-        println!(
+        let said = format!(
             "{} — {} {} — {} #{}, {}",
             what,
             list.organisation.name,
@@ -741,6 +761,7 @@ fn changes(
             event.seq,
             local_time(event.at)
         );
+        println!("{}", escaped(&said));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -750,8 +771,8 @@ pub fn parse_period(key: &str, lang: Lang) -> Result<Period, Failure> {
     key.parse().map_err(|_| {
         Failure(
             lang.pick(
-                "»{k}« er ikke en periode: brug 2026 (årlig), 2026-H2 (halvårlig), 2026-Q4 (kvartal) eller 2026-11 (måned).",
-                "`{k}` is not a period key: use 2026 (yearly), 2026-H2 (half-yearly), 2026-Q4 (quarterly) or 2026-11 (monthly).",
+                "»{k}« er ikke en periode: brug 2026 (årlig), 2026-H2 (halvårlig), 2026-Q4 (kvartal) eller 2026-11 (måned), med et årstal fra 2000 til 2099.",
+                "`{k}` is not a period key: use 2026 (yearly), 2026-H2 (half-yearly), 2026-Q4 (quarterly) or 2026-11 (monthly), with a year from 2000 to 2099.",
             )
             .replace("{k}", key),
         )
@@ -873,7 +894,7 @@ fn verify_db(global: &Global) -> CommandResult {
             lang.pick("databasen findes ikke", "the database does not exist")
         )));
     }
-    let store = open(global, lang)?;
+    let store = open_read_only(global, lang)?;
     let verdict = store.verify_chain().map_err(|e| Failure(e.message(lang)))?;
     println!("{}", verdict.message(lang));
     Ok(match verdict {

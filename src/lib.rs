@@ -14,6 +14,8 @@
 //! - [`record`]: what the review record PDF says, and its fingerprint (pure).
 //! - [`pdf`]: the only module touching genpdf, lopdf and the signing crates: layout, signature,
 //!   identity, verify.
+//! - [`files`]: reading a named file: regular files only, with a size cap.
+//! - [`text`]: what typed text may hold, and stored text escaped for the terminal.
 //! - [`tui`]: the terminal UI (ratatui), The Elm Architecture: keymap → update → effects → view.
 //!
 //! Everything but `store`, `pdf`, `cli` and `tui::run` is pure: no I/O, no clock, testable in
@@ -22,6 +24,7 @@
 pub mod calendar;
 pub mod checklist;
 pub mod cli;
+pub mod files;
 pub mod i18n;
 pub mod pdf;
 pub mod period;
@@ -29,4 +32,5 @@ pub mod record;
 pub mod review;
 pub mod status;
 pub mod store;
+pub mod text;
 pub mod tui;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::checklist::{Checklist, Item};
 use crate::i18n::Lang;
 use crate::period::{Cadence, Period, Timing};
+use crate::text;
 
 /// The outcome recorded for one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +114,20 @@ pub struct Meeting {
 }
 
 impl Change {
+    /// Who made the change, where the change says.
+    pub fn by(&self) -> Option<&str> {
+        match self {
+            Change::ItemSigned { by, .. }
+            | Change::ItemRetracted { by, .. }
+            | Change::ReviewSigned { by, .. }
+            | Change::ReviewReopened { by, .. }
+            | Change::ActionOpened { by, .. }
+            | Change::ActionClosed { by, .. } => Some(by),
+            Change::WalkthroughHeld(m) => Some(&m.leader),
+            Change::ExportMade { .. } => None,
+        }
+    }
+
     /// The event kind's name, as stored.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -372,6 +387,34 @@ pub enum Refusal {
     DeviationsWithoutAction {
         items: Vec<String>,
     },
+    /// Typed or pasted text holds a control character (an escape sequence could steer the
+    /// terminal of whoever reads it later, e.g. to fake who signed).
+    ControlCharacter {
+        what: &'static str,
+        found: char,
+    },
+    /// The review changed elsewhere (another process) after the screen read it: `by` at
+    /// `at` (local time, "14:02" today or "2026-11-21 14:02").
+    ChangedElsewhere {
+        by: String,
+        at: String,
+    },
+}
+
+/// The Danish and English word for a field, as refusals name it.
+fn field_name(what: &str) -> (&'static str, &'static str) {
+    match what {
+        "by" => ("navn", "name"),
+        "role" => ("rolle", "role"),
+        "leader" => ("navn på mødelederen", "name of the meeting's leader"),
+        "department" => ("sted eller afdeling", "place or department"),
+        "attendees" => ("deltager (én pr. linje)", "attendee (one per line)"),
+        "action" => ("tiltag (hvad der gøres)", "action (what will be done)"),
+        "owner" => ("navn på den ansvarlige", "owner's name"),
+        "note" => ("note", "note"),
+        "due" => ("tidspunkt for fristen", "due date"),
+        _ => ("begrundelse", "reason"),
+    }
 }
 
 impl Refusal {
@@ -478,19 +521,24 @@ impl Refusal {
                     "Deviations without follow-up: {l}. Say what will be done (aarshjul action open), or sign with --no-action if nothing needs following up.",
                 )
                 .replace("{l}", &items.join(", ")),
+            Refusal::ControlCharacter { what, found } => {
+                let (da, en) = field_name(what);
+                lang.pick(
+                    "Feltet »{f}« indeholder et styretegn (U+{c}), som ikke kan gemmes; skriv teksten igen uden det (indsat tekst kan bære usynlige tegn med sig).",
+                    "The {f} contains a control character (U+{c}), which cannot be stored; type the text again without it (pasted text can carry invisible characters).",
+                )
+                .replace("{f}", lang.pick(da, en))
+                .replace("{c}", &format!("{:04X}", *found as u32))
+            }
+            Refusal::ChangedElsewhere { by, at } => lang
+                .pick(
+                    "Gennemgangen er ændret af {b} kl. {t}, efter skærmen viste den; intet er gemt — se igen.",
+                    "The review was changed by {b} at {t}, after the screen showed it; nothing was saved — look again.",
+                )
+                .replace("{b}", by)
+                .replace("{t}", at),
             Refusal::Empty { what } => {
-                let (da, en) = match *what {
-                    "by" => ("navn", "name"),
-                    "role" => ("rolle", "role"),
-                    "leader" => ("navn på mødelederen", "name of the meeting's leader"),
-                    "department" => ("sted eller afdeling", "place or department"),
-                    "attendees" => ("deltager (én pr. linje)", "attendee (one per line)"),
-                    "action" => ("tiltag (hvad der gøres)", "action (what will be done)"),
-                    "owner" => ("navn på den ansvarlige", "owner's name"),
-                    "note" => ("notat om, hvad der blev gjort", "note saying what was done"),
-                    "due" => ("tidspunkt for fristen", "due date"),
-                    _ => ("begrundelse", "reason"),
-                };
+                let (da, en) = field_name(what);
                 format!(
                     "{} {}.",
                     lang.pick("Angiv et", "Give a"),
@@ -536,11 +584,21 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// A one-line field: something visible, and no control characters.
 fn filled(s: &str, what: &'static str) -> Result<(), Refusal> {
-    if s.trim().is_empty() {
+    plain(s, what, false)?;
+    if text::is_blank(s) {
         Err(Refusal::Empty { what })
     } else {
         Ok(())
+    }
+}
+
+/// No control characters; `multi_line` lets line feeds through (notes, reasons).
+fn plain(s: &str, what: &'static str, multi_line: bool) -> Result<(), Refusal> {
+    match text::control_char(s, multi_line) {
+        Some(found) => Err(Refusal::ControlCharacter { what, found }),
+        None => Ok(()),
     }
 }
 
@@ -715,7 +773,10 @@ impl Review {
                     });
                 }
                 filled(by, "by")?;
-                let has_note = note.as_deref().is_some_and(|n| !n.trim().is_empty());
+                if let Some(note) = note {
+                    plain(note, "note", true)?;
+                }
+                let has_note = note.as_deref().is_some_and(|n| !text::is_blank(n));
                 match status {
                     Outcome::Deviation if !has_note => Err(Refusal::DeviationNeedsNote {
                         item: item.id.clone(),
@@ -764,7 +825,8 @@ impl Review {
                     });
                 }
                 filled(by, "by")?;
-                filled(reason, "reason")
+                plain(reason, "reason", true)?;
+                filled(reason.replace('\n', " ").as_str(), "reason")
             }
             Change::WalkthroughHeld(meeting) => {
                 if self.signature.is_some() {
@@ -780,7 +842,10 @@ impl Review {
                 }
                 filled(&meeting.department, "department")?;
                 filled(&meeting.leader, "leader")?;
-                if meeting.attendees.iter().all(|a| a.trim().is_empty()) {
+                for attendee in &meeting.attendees {
+                    plain(attendee, "attendees", false)?;
+                }
+                if meeting.attendees.iter().all(|a| text::is_blank(a)) {
                     return Err(Refusal::Empty { what: "attendees" });
                 }
                 Ok(())
@@ -808,7 +873,8 @@ impl Review {
                 if !self.actions.get(item).is_some_and(FollowUp::is_open) {
                     return Err(Refusal::NoOpenAction { item: item.clone() });
                 }
-                filled(note, "note")?;
+                plain(note, "note", true)?;
+                filled(note.replace('\n', " ").as_str(), "note")?;
                 filled(by, "by")
             }
         }

@@ -247,7 +247,11 @@ fn ctrl_c_quits_and_restores() {
     s.send("\r");
     s.wait_for("Første pligt");
     s.send("\x03");
-    assert!(s.wait_exit().success());
+    assert_eq!(
+        s.wait_exit().exit_code(),
+        130,
+        "Ctrl-C exits 130, as an interrupt does"
+    );
     std::thread::sleep(Duration::from_millis(100));
     assert!(!s.screen.lock().unwrap().screen().alternate_screen());
 }
@@ -408,7 +412,7 @@ fn a_too_small_screen_takes_no_keys_into_a_hidden_note() {
     s.wait_for("Noten!");
     assert!(!s.contents().contains("Notenq"), "{}", s.contents());
     s.send("\x03"); // Ctrl+C
-    assert!(s.wait_exit().success());
+    assert_eq!(s.wait_exit().exit_code(), 130);
 }
 
 #[test]
@@ -449,4 +453,94 @@ fn a_deviation_gets_its_follow_up_on_screen_and_status_lists_it() {
         "{text}"
     );
     assert_eq!(out.status.code(), Some(0), "nothing overdue yet");
+}
+
+/// Asserts that the terminal was given back: main screen, cooked mode, cursor shown.
+fn assert_restored(s: &Session) {
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        !s.screen.lock().unwrap().screen().alternate_screen(),
+        "the alternate screen is left"
+    );
+    let termios = format!("{:?}", s.master.get_termios().unwrap().local_flags);
+    assert!(
+        termios.contains("ICANON") && termios.contains("ECHO"),
+        "cooked mode again: {termios}"
+    );
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    assert!(raw.contains("\x1b[?2004l"), "bracketed paste switched off");
+    assert!(raw.contains("\x1b[?25h"), "cursor shown again");
+}
+
+#[test]
+fn signals_give_the_terminal_back_and_exit_128_plus_the_signal() {
+    for (name, number) in [("TERM", 15), ("HUP", 1), ("INT", 2), ("QUIT", 3)] {
+        let (_tmp, dir) = setup();
+        let mut s = Session::start(&dir, &[]);
+        s.wait_for("Årsgennemgang 2026");
+        s.send("\r");
+        s.wait_for("Første pligt");
+        let pid = s.child.process_id().unwrap();
+        std::process::Command::new("kill")
+            .args([&format!("-{name}"), &pid.to_string()])
+            .status()
+            .unwrap();
+        let status = s.wait_exit();
+        assert_eq!(status.exit_code(), 128 + number, "SIG{name}");
+        assert_restored(&s);
+    }
+}
+
+#[test]
+fn work_done_elsewhere_appears_on_the_open_screen() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    let row = |s: &Session| {
+        s.contents()
+            .lines()
+            .find(|l| l.contains("Årsgennemgang 2026"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row(&s).contains("0/3"), "{}", row(&s));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aarshjul"))
+        .args([
+            "record",
+            "--org",
+            "demo",
+            "--period",
+            "2026",
+            "--item",
+            "foerste",
+            "--status",
+            "done",
+            "--by",
+            "Karin Ølgaard",
+        ])
+        .env("AARSHJUL_DB", dir.join("data/aarshjul.sqlite"))
+        .env("AARSHJUL_CHECKLISTS", dir.join("checklists"))
+        .env("AARSHJUL_NOW", "2026-11-22T13:02:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No key pressed: the screen notices by itself.
+    let start = Instant::now();
+    while !row(&s).contains("1/3") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the screen stayed stale:\n{}",
+            s.contents()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s.send("\r");
+    s.wait_for("Karin Ølgaard");
+    s.send("q");
+    s.send("q");
+    assert!(s.wait_exit().success());
 }

@@ -144,6 +144,12 @@ impl Harness {
         self.ctrl('s');
     }
 
+    /// The id of the item selected on the open review screen.
+    fn open_review_item(&self) -> String {
+        let (rs, _, items) = self.app.open_review().unwrap();
+        items[rs.selected].id.clone()
+    }
+
     fn message(&self) -> String {
         self.app
             .message
@@ -1250,4 +1256,83 @@ mod first_session {
         h.key(KeyCode::Char('x'));
         assert!(!h.message().contains("Press v"), "{}", h.message());
     }
+}
+
+#[test]
+fn a_paste_with_control_characters_is_refused_with_a_message() {
+    let mut h = Harness::new(Lang::Da);
+    h.app.signer = Some("Henriette Salmon".into());
+    h.open("skgr", "2026-Q4");
+    h.key(KeyCode::Char('a'));
+    let Some(Overlay::Note(_)) = &h.app.overlay else {
+        panic!("the note editor is open");
+    };
+    dispatch(
+        &mut h.app,
+        &mut h.store,
+        aarshjul::tui::Action::Paste("Eve\u{1b}]0;PWNED\u{7}\u{1b}[2J".into()),
+        now,
+    );
+    assert!(
+        h.message().contains("indeholder et styretegn (U+001B)"),
+        "{}",
+        h.message()
+    );
+    let Some(Overlay::Note(note)) = &h.app.overlay else {
+        panic!("the note editor stays open");
+    };
+    assert_eq!(note.editor.lines().join("\n"), "", "nothing inserted");
+    dispatch(
+        &mut h.app,
+        &mut h.store,
+        aarshjul::tui::Action::Paste("to\tkolonner\r\n".into()),
+        now,
+    );
+    let Some(Overlay::Note(note)) = &h.app.overlay else {
+        panic!("the note editor stays open");
+    };
+    assert_eq!(note.editor.lines().join("\n"), "to kolonner\n");
+}
+
+#[test]
+fn a_change_to_a_review_that_moved_on_elsewhere_is_refused_not_overwritten() {
+    let mut h = Harness::new(Lang::Da);
+    h.app.signer = Some("Henriette Salmon".into());
+    h.open("skgr", "2026-Q4");
+    // Another process records the same item after the screen read the review.
+    let mut other = Store::open(&h._dir.path().join("aarshjul.sqlite")).unwrap();
+    let item = h.open_review_item();
+    other
+        .append(
+            "skgr",
+            "2026-Q4".parse().unwrap(),
+            "2026-11-22T13:02:00Z".parse().unwrap(),
+            |_| {
+                Ok(Change::ItemSigned {
+                    item: item.clone(),
+                    status: aarshjul::review::Outcome::Deviation,
+                    note: Some("Fundet af Karin".into()),
+                    by: "Karin Ølgaard".into(),
+                    fingerprint: String::new(),
+                })
+            },
+        )
+        .unwrap();
+    drop(other);
+    let before = h.changes().len();
+    h.key(KeyCode::Char('a'));
+    h.type_text("Min note");
+    h.ctrl('s');
+    assert!(
+        h.message().contains(
+            "ændret af Karin Ølgaard kl. 14:02, efter skærmen viste den; intet er gemt — se igen"
+        ),
+        "{}",
+        h.message()
+    );
+    assert_eq!(h.changes().len(), before, "nothing overwritten");
+    let Change::ItemSigned { by, .. } = h.changes().pop().unwrap() else {
+        panic!("the other outcome stays the last word");
+    };
+    assert_eq!(by, "Karin Ølgaard");
 }

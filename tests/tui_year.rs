@@ -288,6 +288,9 @@ fn overdue_reviews_carry_into_the_new_year_and_earlier_ones_are_before_adoption(
     h.key(KeyCode::Char(' '));
     h.type_text("Lise");
     h.key(KeyCode::Enter);
+    // The item asks for evidence: the note editor is open.
+    h.type_text("Mindet om det på mail");
+    h.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
     // New Year: November's review was never signed.
     let h = h.later("2027-01-05");
     let rows = h.app.dashboard_rows();

@@ -181,6 +181,13 @@ enum Verdict {
 
 /// `aarshjul verify FILE.pdf`.
 pub fn verify(global: &Global, file: &Path) -> CommandResult {
+    // Everything printed comes from the file or the database: escaped, so a signer's name
+    // or an organisation id cannot carry terminal commands.
+    macro_rules! say {
+        ($($arg:tt)*) => {
+            println!("{}", crate::text::escaped(&format!($($arg)*)))
+        };
+    }
     let lang = global.lang();
     let too_large = || {
         Failure(format!(
@@ -192,14 +199,12 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
             )
         ))
     };
-    let bytes = read_at_most(file, verify::MAX_FILE_BYTES).map_err(|e| {
-        Failure(format!(
-            "{}: {} ({e})",
-            file.display(),
-            lang.pick("kan ikke læses", "cannot be read")
-        ))
-    })?;
-    let bytes = bytes.ok_or_else(too_large)?;
+    // Only a regular file, and no more than the cap: a FIFO or a device never hangs us.
+    let bytes =
+        crate::files::read_regular(file, verify::MAX_FILE_BYTES as u64).map_err(|e| match e {
+            crate::files::ReadError::TooLarge { .. } => too_large(),
+            e => Failure(format!("{}: {}", file.display(), e.message(lang))),
+        })?;
     let checked = verify::check(&bytes).map_err(|e| match e {
         Unreadable::NotPdf => Failure(format!(
             "{}: {}",
@@ -210,13 +215,13 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
     })?;
     let mut verdict = Verdict::Valid;
     let mut worst = |v: Verdict| verdict = verdict.max(v);
-    println!("{}: {}", lang.pick("Fil", "File"), file.display());
+    say!("{}: {}", lang.pick("Fil", "File"), file.display());
     let mut certificate = None;
     match &checked.signature {
         SignatureState::Unsigned => {
             worst(Verdict::Invalid);
             let draft = checked.meta.as_ref().is_some_and(|m| m.draft);
-            println!(
+            say!(
                 "{}",
                 if draft {
                     lang.pick(
@@ -230,7 +235,7 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         }
         SignatureState::Invalid(problem) => {
             worst(Verdict::Invalid);
-            println!(
+            say!(
                 "{}: {}",
                 lang.pick("Underskrift: UGYLDIG", "Signature: INVALID"),
                 problem_text(problem, lang)
@@ -250,20 +255,20 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
             uncovered,
         } => {
             certificate = Some(certificate_sha256.clone());
-            println!("{}: {signer}", lang.pick("Underskrevet af", "Signed by"));
-            println!(
+            say!("{}: {signer}", lang.pick("Underskrevet af", "Signed by"));
+            say!(
                 "{}: {}",
                 lang.pick("Certifikatets organisation", "Certificate's organisation"),
                 organisation.text()
             );
             if let Some(holder) = &organisation.holder {
-                println!("{}: {holder}", lang.pick("Indehaver", "Holder"));
+                say!("{}: {holder}", lang.pick("Indehaver", "Holder"));
             }
             if let Some(meta) = &checked.meta {
                 let name = meta.name.as_deref().unwrap_or(&meta.org);
                 if !organisation.is(name, meta.cvr.as_deref()) {
                     worst(Verdict::OtherOrganisation);
-                    println!(
+                    say!(
                         "{}",
                         lang.pick(
                             "Organisation: FORKERT — certifikatet er udstedt til {c}, men gennemgangen er {o}'s",
@@ -274,8 +279,8 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                     );
                 }
             }
-            println!("{}: {key}", lang.pick("Nøgle", "Key"));
-            println!(
+            say!("{}: {key}", lang.pick("Nøgle", "Key"));
+            say!(
                 "{}: {}",
                 lang.pick("Form", "Format"),
                 match (subfilter.as_str(), timestamp.is_some()) {
@@ -287,11 +292,11 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                     ),
                 }
             );
-            println!(
+            say!(
                 "{}: {certificate_sha256}",
                 lang.pick("Certifikatets SHA-256", "Certificate SHA-256")
             );
-            println!(
+            say!(
                 "{}: {}",
                 lang.pick("Certifikat", "Certificate"),
                 if *self_signed {
@@ -309,20 +314,20 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                 }
             );
             if !chain.is_empty() {
-                println!("{}: {}", lang.pick("Kæde", "Chain"), chain.join(" ← "));
+                say!("{}: {}", lang.pick("Kæde", "Chain"), chain.join(" ← "));
             }
             if let Some(at) = signed_at {
-                println!("{}: {}", lang.pick("Tidspunkt", "Time"), when(*at, lang));
+                say!("{}: {}", lang.pick("Tidspunkt", "Time"), when(*at, lang));
             }
             match timestamp {
-                Some(stamp) => println!(
+                Some(stamp) => say!(
                     "{}: {} — {} {}",
                     lang.pick("Tidsstempel", "Timestamp"),
                     when(stamp.time, lang),
                     lang.pick("kontrolleret, fra", "checked, from"),
                     stamp.authority
                 ),
-                None => println!(
+                None => say!(
                     "{}",
                     lang.pick(
                         "Tidsstempel: intet — tidspunktet er underskriverens egen maskines",
@@ -331,7 +336,7 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                 ),
             }
             if *uncovered == 0 {
-                println!(
+                say!(
                     "{}",
                     lang.pick(
                         "Underskrift: gyldig, dækker hele filen",
@@ -340,7 +345,7 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                 );
             } else {
                 worst(Verdict::Invalid);
-                println!(
+                say!(
                     "{}",
                     lang.pick(
                         "Underskrift: gyldig for den underskrevne del, men dækker IKKE hele filen: {n} byte er tilføjet bagefter (fx en senere ændring)",
@@ -352,27 +357,27 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         }
     }
     if let Some(meta) = &checked.meta {
-        println!(
+        say!(
             "{}: {} {}",
             lang.pick("Gennemgang", "Review"),
             meta.org,
             meta.period
         );
-        println!(
+        say!(
             "{}: {}",
             lang.pick("Postens fingeraftryk", "Record fingerprint"),
             meta.fingerprint
         );
         let db = compare_with_db(global, meta, &bytes, certificate.as_deref(), lang);
         for line in db_lines(&db, lang) {
-            println!("{}: {line}", lang.pick("Database", "Database"));
+            say!("{}: {line}", lang.pick("Database", "Database"));
         }
         worst(match &db {
             DbCheck::Compared(c) => compared_verdict(c),
             DbCheck::Skipped(_) | DbCheck::Failed(_) => Verdict::SignatureOnly,
         });
     } else {
-        println!(
+        say!(
             "{}",
             lang.pick(
                 "Filen bærer ingen gennemgang fra aarshjul (intet fingeraftryk i dokumentoplysningerne)",
@@ -381,24 +386,11 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         );
         worst(Verdict::Invalid);
     }
-    println!("{}", verdict_text(verdict, lang));
+    say!("{}", verdict_text(verdict, lang));
     Ok(match verdict {
         Verdict::Valid | Verdict::SignatureOnly => ExitCode::SUCCESS,
         _ => ExitCode::from(1),
     })
-}
-
-/// The file's bytes, or `None` when it holds more than `limit` (a device or a growing file
-/// included: no more than `limit + 1` bytes are read).
-fn read_at_most(file: &Path, limit: usize) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::Read;
-    let f = std::fs::File::open(file)?;
-    if f.metadata()?.len() > limit as u64 {
-        return Ok(None);
-    }
-    let mut bytes = Vec::new();
-    f.take(limit as u64 + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() <= limit).then_some(bytes))
 }
 
 /// The verdict the database comparison alone leads to.
@@ -589,7 +581,8 @@ fn compare_with_db(
     };
     // A database that cannot be read does not make the file unreadable: say why and go on
     // with the verdict about the file itself.
-    let read = Store::open(&global.db).and_then(|store| store.review_events(&meta.org, period));
+    let read =
+        Store::open_read_only(&global.db).and_then(|store| store.review_events(&meta.org, period));
     let events = match read {
         Ok(events) => events,
         Err(e) => return DbCheck::Failed(e.message(lang)),

@@ -119,7 +119,11 @@ impl ExportReport {
         let chars: Vec<String> = self
             .missing_glyphs
             .iter()
-            .map(|c| format!("»{c}« (U+{:04X})", *c as u32))
+            .map(|c| match c.is_control() {
+                // Never sent to the terminal as it is.
+                true => format!("U+{:04X}", *c as u32),
+                false => format!("»{c}« (U+{:04X})", *c as u32),
+            })
             .collect();
         warnings.push(format!(
             "{}: {}",

@@ -399,6 +399,30 @@ impl App {
             w < crate::tui::view::MIN_WIDTH || h < crate::tui::view::MIN_HEIGHT
         })
     }
+
+    /// Pasted text with its line endings made `\n` and tabs spaces, or `None` (and a
+    /// message saying why) when it carries any other control character, such as a terminal
+    /// escape sequence: nothing of it is inserted.
+    pub(crate) fn pasted(&mut self, text: &str) -> Option<String> {
+        let text = text
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .replace('\t', " ");
+        match crate::text::control_char(&text, true) {
+            None => Some(text),
+            Some(c) => {
+                let m = self
+                    .lang
+                    .pick(
+                        "Den indsatte tekst indeholder et styretegn (U+{c}) og er ikke sat ind; kopiér teksten uden det.",
+                        "The pasted text contains a control character (U+{c}) and was not inserted; copy the text without it.",
+                    )
+                    .replace("{c}", &format!("{:04X}", c as u32));
+                self.error(m);
+                None
+            }
+        }
+    }
 }
 
 /// The review rows of the dashboard, without the organisation headings: what the

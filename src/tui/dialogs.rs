@@ -275,8 +275,9 @@ pub(crate) fn update_note(
             None
         }
         Action::Paste(text) => {
-            note.editor
-                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+            if let Some(text) = app.pasted(&text) {
+                note.editor.insert_str(text);
+            }
             app.overlay = Some(Overlay::Note(note));
             None
         }
@@ -337,9 +338,11 @@ pub(crate) fn update_form(app: &mut App, mut form: Form, action: Action) -> Opti
         }
         Action::Key(key) => edit(&mut form.fields[form.focus].input, key),
         Action::Paste(text) => {
-            form.fields[form.focus]
-                .input
-                .insert_str(text.replace(['\r', '\n'], " "));
+            if let Some(text) = app.pasted(&text) {
+                form.fields[form.focus]
+                    .input
+                    .insert_str(text.replace('\n', " "));
+            }
         }
         Action::NextField => form.focus = (form.focus + 1) % form.fields.len(),
         Action::Submit if form.focus + 1 < form.fields.len() => form.focus += 1,

@@ -109,6 +109,10 @@ pub fn start(app: &mut App, org: usize) {
 
 /// Applies an action on the walkthrough screen.
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    let action = match action {
+        Action::Paste(text) => Action::Paste(app.pasted(&text)?),
+        other => other,
+    };
     let Screen::Walkthrough(w) = &mut app.screen else {
         return None;
     };
@@ -121,7 +125,6 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::PrevField => w.focus = (w.focus + w.fields.len() - 1) % w.fields.len(),
         Action::Key(key) => edit(&mut w.fields[w.focus], key),
         Action::Paste(text) => {
-            let text = text.replace("\r\n", "\n").replace('\r', "\n");
             if w.focus == ATTENDEES {
                 w.fields[w.focus].insert_str(text);
             } else {
