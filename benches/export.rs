@@ -53,9 +53,8 @@ fn bench(c: &mut Criterion) {
         })
         .collect();
     let holder = Holder {
-        name: "Henriette Salmon",
-        role: "Leder",
         organisation: "Støttekontaktgruppen",
+        cvr: Some("37292664"),
     };
     let identity = Identity::self_signed(&holder, now).expect("an identity");
     let built = pdf::build(skgr, period, &events, false, Some(&identity), now).expect("a record");

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
@@ -40,6 +41,9 @@ pub struct Organisation {
     /// shorter than the GDPR's one month (`request_deadline_days = 28`); see
     /// [`crate::request::Limit`].
     pub request_deadline_days: Option<u32>,
+    /// When the organisation began using aarshjul (`in_use_from`): reviews whose period
+    /// ended before it are not due. `None`: see [`crate::status::in_use_from`].
+    pub in_use_from: Option<NaiveDate>,
 }
 
 /// One recurring duty.
@@ -168,6 +172,11 @@ impl fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
+mod messages;
+
+/// The largest checklist file read: the shipped ones are under 40 KB.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Loads every `*.toml` file in `dir` (not recursively), in name order.
 /// All or nothing: any problem in any file means no checklist is returned.
 pub fn load_dir(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Problems> {
@@ -208,13 +217,17 @@ pub fn load_dir(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Problems> {
     }
     let mut problems = Vec::new();
     let mut lists = Vec::new();
+    let mut texts: HashMap<PathBuf, String> = HashMap::new();
     for path in &paths {
-        let parsed = match std::fs::read(path) {
-            Ok(bytes) => parse(path, &bytes, lang),
+        let parsed = match crate::files::read_regular(path, MAX_FILE_BYTES) {
+            Ok(bytes) => {
+                texts.insert(path.clone(), String::from_utf8_lossy(&bytes).into_owned());
+                parse(path, &bytes, lang)
+            }
             Err(e) => Err(vec![Problem {
                 file: path.clone(),
                 at: None,
-                message: format!("{}: {e}", lang.pick("kan ikke læses", "cannot be read")),
+                message: e.message(lang),
             }]),
         };
         match parsed {
@@ -228,7 +241,7 @@ pub fn load_dir(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Problems> {
         if let Some(first) = seen.insert(&list.organisation.id, list) {
             problems.push(Problem {
                 file: list.path.clone(),
-                at: None,
+                at: texts.get(&list.path).and_then(|t| organisation_id_at(t)),
                 message: format!(
                     "{} `{}` {} {}",
                     lang.pick("organisations-id", "organisation id"),
@@ -257,6 +270,7 @@ struct RawOrganisation {
     policy: Spanned<String>,
     language: Option<Spanned<String>>,
     request_deadline_days: Option<Spanned<i64>>,
+    in_use_from: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -313,6 +327,15 @@ pub fn parse(path: &Path, bytes: &[u8], lang: Lang) -> Result<Checklist, Vec<Pro
     }
 }
 
+/// Where `[organisation]`'s `id` value stands in a checklist's text.
+fn organisation_id_at(text: &str) -> Option<(usize, usize)> {
+    let (root, _) = DeTable::parse_recoverable(text);
+    let root = root.into_inner();
+    let organisation = root.get("organisation")?;
+    let id = organisation.get_ref().as_table()?.get("id")?;
+    Some(position(text, id.span().start))
+}
+
 /// 1-based line and character column of a byte offset.
 fn position(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
@@ -346,7 +369,7 @@ impl Reader<'_> {
 
     fn toml_error(&mut self, e: &toml::de::Error) {
         let offset = e.span().map_or(0, |s| s.start);
-        let message = e.message().trim().replace('\n', " ");
+        let message = messages::plain(e.message(), self.lang);
         self.problem(offset, message);
     }
 
@@ -550,6 +573,22 @@ impl Reader<'_> {
                 }
             }
         });
+        let in_use_from = raw.in_use_from.as_ref().and_then(|d| {
+            let parsed = crate::period::parse_date(d.get_ref());
+            if parsed.is_none() {
+                let m = format!(
+                    "{} `{}`: {}",
+                    self.t("ugyldig dato i in_use_from", "invalid date in in_use_from"),
+                    d.get_ref(),
+                    self.t(
+                        "skriv den som \"2026-09-01\" eller \"01.09.2026\"",
+                        "write it as \"2026-09-01\" or \"01.09.2026\""
+                    )
+                );
+                self.problem(d.span().start, m);
+            }
+            parsed
+        });
         Some(Organisation {
             id,
             name,
@@ -558,6 +597,7 @@ impl Reader<'_> {
             policy,
             language,
             request_deadline_days,
+            in_use_from,
         })
     }
 

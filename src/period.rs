@@ -105,9 +105,13 @@ pub enum Timing {
 /// A period key that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{0}` is not a period key: use 2026 (yearly), 2026-H2 (half-yearly), 2026-Q4 (quarterly) or 2026-11 (monthly)"
+    "`{0}` is not a period key: use 2026 (yearly), 2026-H2 (half-yearly), 2026-Q4 (quarterly) or 2026-11 (monthly), with a year from 2000 to 2099"
 )]
 pub struct BadPeriodKey(pub String);
+
+/// The years a period key may name. Outside them a key is a typo (`0001`, `1900`), and
+/// refusing it keeps every stored key in the one canonical four-digit form.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
 
 impl Period {
     /// The period of `cadence` that contains `date`.
@@ -215,6 +219,9 @@ impl FromStr for Period {
             return Err(bad());
         }
         let year: i32 = year.parse().map_err(|_| bad())?;
+        if !YEARS.contains(&year) {
+            return Err(bad());
+        }
         let number = |digits: &str, max: u32| -> Result<u32, BadPeriodKey> {
             if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit())
             {
@@ -239,6 +246,29 @@ impl FromStr for Period {
             cadence,
             index,
         })
+    }
+}
+
+/// A date as a person writes it: `2026-11-22` or the Danish `22.11.2026` (the year with four
+/// digits; `22.11.26` is refused). `None` for anything else, including a 30 February.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return (s.len() == 10).then_some(d);
+    }
+    let parts: Vec<&str> = s.split('.').collect();
+    match parts.as_slice() {
+        [d, m, y]
+            if (1..=2).contains(&d.len())
+                && (1..=2).contains(&m.len())
+                && y.len() == 4
+                && [d, m, y]
+                    .iter()
+                    .all(|p| p.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+        }
+        _ => None,
     }
 }
 
@@ -298,6 +328,12 @@ mod tests {
             "2026-11-01",
             "2026-H02x",
             "+026",
+            "0001",
+            "0999",
+            "1900",
+            "1999",
+            "2100",
+            "9999-Q1",
         ] {
             assert!(key.parse::<Period>().is_err(), "{key} should be refused");
         }
@@ -327,7 +363,11 @@ mod tests {
         );
         assert_eq!(p("2024-02").ends(), d(2024, 2, 29), "leap year");
         assert_eq!(p("2026-02").ends(), d(2026, 2, 28));
-        assert_eq!(p("2100-02").ends(), d(2100, 2, 28), "century, not leap");
+        assert_eq!(
+            Period::containing(Cadence::Monthly, d(2100, 2, 1)).ends(),
+            d(2100, 2, 28),
+            "century, not leap"
+        );
         assert_eq!(p("2000-02").ends(), d(2000, 2, 29), "400-year leap");
         for cadence in Cadence::ALL {
             let periods: Vec<_> = Period::all_in_year(cadence, 2028).collect();
@@ -403,6 +443,32 @@ mod tests {
             Period::containing(Cadence::Quarterly, local_date(at)),
             p("2026-Q2")
         );
+    }
+
+    #[test]
+    fn dates_are_read_in_iso_and_danish_form() {
+        assert_eq!(parse_date("2026-11-22"), Some(d(2026, 11, 22)));
+        assert_eq!(parse_date("22.11.2026"), Some(d(2026, 11, 22)));
+        assert_eq!(parse_date("1.9.2026"), Some(d(2026, 9, 1)));
+        assert_eq!(
+            parse_date(" 29.02.2028 "),
+            Some(d(2028, 2, 29)),
+            "leap year"
+        );
+        assert_eq!(parse_date("31.12.2026"), Some(d(2026, 12, 31)));
+        for bad in [
+            "29.02.2027",
+            "30.02.2028",
+            "22.11.26",
+            "2026-11-31",
+            "22/11/2026",
+            "22.11.2026.",
+            "+2026-11-22",
+            "",
+            "x.y.zzzz",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::i18n::Lang;
 use crate::period::Cadence;
 use crate::period::{Period, local_date, local_time};
 use crate::request::{Register, Request, YearSummary};
-use crate::review::{Change, Counts, Event, Meeting, Review, SignOff, Signature};
+use crate::review::{Change, Counts, Event, FollowUp, Meeting, Review, SignOff, Signature};
 
 /// What one review record shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +41,8 @@ pub struct Record {
     pub items: Vec<RecordItem>,
     /// Staff meetings at which the policy was walked through, oldest first.
     pub meetings: Vec<Meeting>,
+    /// Follow-ups of this review's deviations, open or closed, in checklist order.
+    pub actions: Vec<FollowUp>,
     /// What happened to the review, oldest first; exports left out.
     pub history: Vec<HistoryLine>,
     /// Who signed the review; `None` for a draft.
@@ -129,6 +131,12 @@ impl Record {
             counts: review.counts(checklist, period),
             items,
             meetings: review.meetings.clone(),
+            actions: {
+                let mut actions: Vec<FollowUp> = review.actions.values().cloned().collect();
+                let order = |id: &str| checklist.items.iter().position(|i| i.id == id);
+                actions.sort_by_key(|a| order(&a.item));
+                actions
+            },
             history,
             signature: review.signature.clone(),
             register: register_table(checklist, period, events),
@@ -189,7 +197,9 @@ fn actor(change: &Change) -> &str {
         Change::ItemSigned { by, .. }
         | Change::ItemRetracted { by, .. }
         | Change::ReviewSigned { by, .. }
-        | Change::ReviewReopened { by, .. } => by,
+        | Change::ReviewReopened { by, .. }
+        | Change::ActionOpened { by, .. }
+        | Change::ActionClosed { by, .. } => by,
         Change::WalkthroughHeld(m) => &m.leader,
         Change::ExportMade { .. } => "",
         Change::RequestReceived(r) => &r.by,
@@ -276,6 +286,20 @@ enum CanonicalChange<'a> {
         note: Option<&'a str>,
         by: &'a str,
     },
+    /// Added after version 2 was fixed; appears only in reviews that have follow-ups, so
+    /// every earlier fingerprint stays as it was.
+    ActionOpened {
+        item: &'a str,
+        action: &'a str,
+        owner: &'a str,
+        due: String,
+        by: &'a str,
+    },
+    ActionClosed {
+        item: &'a str,
+        note: &'a str,
+        by: &'a str,
+    },
 }
 
 /// The canonical content of a change; `None` for an export, which is no part of it.
@@ -334,6 +358,20 @@ fn canonical_change(change: &Change) -> Option<CanonicalChange<'_>> {
             note: c.note.as_deref(),
             by: &c.by,
         },
+        Change::ActionOpened {
+            item,
+            action,
+            owner,
+            due,
+            by,
+        } => CanonicalChange::ActionOpened {
+            item,
+            action,
+            owner,
+            due: due.format("%Y-%m-%d").to_string(),
+            by,
+        },
+        Change::ActionClosed { item, note, by } => CanonicalChange::ActionClosed { item, note, by },
     })
 }
 
@@ -439,6 +477,7 @@ mod tests {
                 policy: "Politik".into(),
                 language: Lang::Da,
                 request_deadline_days: None,
+                in_use_from: None,
             },
             items: vec![item("a", "Første"), item("b", "Anden")],
             walkthrough: vec![Section {
@@ -747,6 +786,53 @@ mod tests {
         );
         assert!(Record::build(&list(), p, &[]).register.is_none());
         assert!(Record::build(&yearly, p, &[]).register.is_some());
+    }
+
+    #[test]
+    fn follow_up_events_extend_the_canonical_form_without_moving_earlier_fingerprints() {
+        // The pinned fingerprint above has no follow-up events and stays as it was; these
+        // pin the two follow-up kinds, field by field.
+        let p: Period = "2026-Q4".parse().unwrap();
+        let evs = vec![
+            ev(
+                1,
+                Change::ActionOpened {
+                    item: "a".into(),
+                    action: "Indhent »aftalen«".into(),
+                    owner: "Henriette".into(),
+                    due: "2028-02-29".parse().unwrap(),
+                    by: "H".into(),
+                },
+            ),
+            ev(
+                2,
+                Change::ActionClosed {
+                    item: "a".into(),
+                    note: "Modtaget".into(),
+                    by: "Lise".into(),
+                },
+            ),
+        ];
+        let expected = concat!(
+            r#"{"v":2,"org":"skgr","period":"2026-Q4","events":["#,
+            r#"{"seq":1,"at":"2026-11-22T13:01:00.000000Z","kind":"action-opened","change":{"item":"a","action":"Indhent »aftalen«","owner":"Henriette","due":"2028-02-29","by":"H"}},"#,
+            r#"{"seq":2,"at":"2026-11-22T13:02:00.000000Z","kind":"action-closed","change":{"item":"a","note":"Modtaget","by":"Lise"}}"#,
+            r#"]}"#
+        );
+        assert_eq!(
+            String::from_utf8(canonical_json("skgr", p, &evs)).unwrap(),
+            expected
+        );
+        // The stored form reads back as written.
+        for e in &evs {
+            let json = serde_json::to_string(&e.change).unwrap();
+            assert_eq!(serde_json::from_str::<Change>(&json).unwrap(), e.change);
+        }
+        assert!(
+            serde_json::to_string(&evs[0].change)
+                .unwrap()
+                .starts_with(r#"{"type":"action-opened","#)
+        );
     }
 
     #[test]

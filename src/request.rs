@@ -422,6 +422,12 @@ pub enum Refusal {
         months: u32,
     },
     RefusalNeedsNote,
+    /// Typed or pasted text holds a control character, which could steer the terminal of
+    /// whoever reads the register later.
+    ControlCharacter {
+        what: &'static str,
+        found: char,
+    },
 }
 
 impl Refusal {
@@ -499,6 +505,13 @@ impl Refusal {
                     "A refusal needs a note saying why (without personal data).",
                 )
                 .into(),
+            Refusal::ControlCharacter { what: w, found } => lang
+                .pick(
+                    "{w} indeholder et styretegn (U+{c}), som ikke kan gemmes; skriv teksten igen uden det (indsat tekst kan bære usynlige tegn med sig).",
+                    "{w} contains a control character (U+{c}), which cannot be stored; type the text again without it (pasted text can carry invisible characters).",
+                )
+                .replace("{w}", &capital(what(w)))
+                .replace("{c}", &format!("{:04X}", *found as u32)),
         }
     }
 }
@@ -518,8 +531,17 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// A one-line field: no control characters, something visible, no CPR number.
 fn filled(s: &str, what: &'static str) -> Result<(), Refusal> {
-    if s.trim().is_empty() {
+    filled_text(s, what, false)
+}
+
+/// Like [`filled`]; `multi_line` lets line feeds through (the closing note).
+fn filled_text(s: &str, what: &'static str, multi_line: bool) -> Result<(), Refusal> {
+    if let Some(found) = crate::text::control_char(s, multi_line) {
+        return Err(Refusal::ControlCharacter { what, found });
+    }
+    if crate::text::is_blank(s) {
         return Err(Refusal::Empty { what });
     }
     if looks_like_cpr(s) {
@@ -729,8 +751,13 @@ impl Register {
             Change::RequestClosed(c) => {
                 let r = open(&c.reference)?;
                 filled(&c.by, "by")?;
-                match c.note.as_deref().map(str::trim) {
-                    Some(n) if !n.is_empty() => filled(n, "note")?,
+                // A note is optional, but one given (even only a stray control character)
+                // must pass the checks.
+                let given = |n: &&str| {
+                    !crate::text::is_blank(n) || crate::text::control_char(n, true).is_some()
+                };
+                match c.note.as_deref().filter(given) {
+                    Some(n) => filled_text(n, "note", true)?,
                     _ if c.outcome == Resolution::Refused => {
                         return Err(Refusal::RefusalNeedsNote);
                     }

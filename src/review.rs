@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::checklist::{Checklist, Item};
 use crate::i18n::Lang;
-use crate::period::{Period, Timing};
+use crate::period::{Cadence, Period, Timing};
 use crate::request;
+use crate::text;
 
 /// The outcome recorded for one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +86,21 @@ pub enum Change {
     RequestExtended(request::Extended),
     /// A request answered, refused or withdrawn.
     RequestClosed(request::Closed),
+    /// What will be done about a deviation, by whom, by when: the follow-up stays open until
+    /// closed. Opening it again while it is open changes the plan.
+    ActionOpened {
+        item: String,
+        action: String,
+        owner: String,
+        due: NaiveDate,
+        by: String,
+    },
+    /// A deviation's follow-up done, with a note saying what was done.
+    ActionClosed {
+        item: String,
+        note: String,
+        by: String,
+    },
 }
 
 /// One staff meeting at which the policy was walked through.
@@ -106,6 +122,23 @@ pub struct Meeting {
 }
 
 impl Change {
+    /// Who made the change, where the change says.
+    pub fn by(&self) -> Option<&str> {
+        match self {
+            Change::ItemSigned { by, .. }
+            | Change::ItemRetracted { by, .. }
+            | Change::ReviewSigned { by, .. }
+            | Change::ReviewReopened { by, .. }
+            | Change::ActionOpened { by, .. }
+            | Change::ActionClosed { by, .. } => Some(by),
+            Change::WalkthroughHeld(m) => Some(&m.leader),
+            Change::ExportMade { .. } => None,
+            Change::RequestReceived(r) => Some(&r.by),
+            Change::RequestExtended(e) => Some(&e.by),
+            Change::RequestClosed(c) => Some(&c.by),
+        }
+    }
+
     /// The event kind's name, as stored.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -118,6 +151,8 @@ impl Change {
             Change::RequestReceived(_) => "request-received",
             Change::RequestExtended(_) => "request-extended",
             Change::RequestClosed(_) => "request-closed",
+            Change::ActionOpened { .. } => "action-opened",
+            Change::ActionClosed { .. } => "action-closed",
         }
     }
 
@@ -190,6 +225,24 @@ impl Change {
                 c.outcome.label(lang),
                 lang.date(c.closed)
             ),
+            Change::ActionOpened {
+                item,
+                action,
+                owner,
+                due,
+                ..
+            } => format!(
+                "{} »{}«: {action} ({owner}, {} {})",
+                lang.pick("Opfølgning", "Follow-up"),
+                name(item),
+                lang.pick("frist", "due"),
+                due.format("%d.%m.%Y")
+            ),
+            Change::ActionClosed { item, note, .. } => format!(
+                "{} »{}«: {note}",
+                lang.pick("Opfølgning lukket", "Follow-up closed"),
+                name(item)
+            ),
         }
     }
 }
@@ -222,10 +275,44 @@ pub struct Signature {
     pub at: DateTime<Utc>,
 }
 
+/// The follow-up of one deviation: what will be done, by whom, by when, and how it ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    pub item: String,
+    pub action: String,
+    pub owner: String,
+    pub due: NaiveDate,
+    /// Who opened it, when.
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub closed: Option<Closing>,
+}
+
+/// How a follow-up was closed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closing {
+    pub note: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl FollowUp {
+    pub fn is_open(&self) -> bool {
+        self.closed.is_none()
+    }
+
+    /// Open and past its due date on `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.is_open() && today > self.due
+    }
+}
+
 /// A review's state, derived from its events.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Review {
     pub sign_offs: BTreeMap<String, SignOff>,
+    /// Follow-ups of deviations by item id (the latest for each item).
+    pub actions: BTreeMap<String, FollowUp>,
     pub signature: Option<Signature>,
     /// Staff meetings held for this review, oldest first.
     pub meetings: Vec<Meeting>,
@@ -242,6 +329,8 @@ pub enum ReviewState {
     NotStarted,
     Signed,
     Upcoming,
+    /// The period ended before the organisation began using aarshjul: not due.
+    BeforeAdoption,
 }
 
 impl ReviewState {
@@ -252,6 +341,7 @@ impl ReviewState {
             ReviewState::InProgress => "in-progress",
             ReviewState::Signed => "signed",
             ReviewState::Overdue => "overdue",
+            ReviewState::BeforeAdoption => "before-adoption",
         }
     }
 
@@ -262,6 +352,7 @@ impl ReviewState {
             ReviewState::InProgress => lang.pick("i gang", "in progress"),
             ReviewState::Signed => lang.pick("underskrevet", "signed"),
             ReviewState::Overdue => lang.pick("overskredet", "overdue"),
+            ReviewState::BeforeAdoption => lang.pick("før ibrugtagning", "before adoption"),
         }
     }
 }
@@ -288,10 +379,14 @@ pub enum Refusal {
     },
     WrongCadence {
         item: String,
-        cadence: String,
+        cadence: Cadence,
         period: String,
     },
     DeviationNeedsNote {
+        item: String,
+    },
+    /// Not applicable says why: an auditor reading it cannot see otherwise.
+    NotApplicableNeedsNote {
         item: String,
     },
     EvidenceNeedsNote {
@@ -318,6 +413,46 @@ pub enum Refusal {
     },
     /// A data-subject request's rule ([`crate::request::Register::check`]).
     Request(request::Refusal),
+    /// A follow-up is only for an item recorded as a deviation.
+    NotADeviation {
+        item: String,
+    },
+    NoOpenAction {
+        item: String,
+    },
+    /// Signing on the command line while deviations have no follow-up (without
+    /// `--no-action`).
+    DeviationsWithoutAction {
+        items: Vec<String>,
+    },
+    /// Typed or pasted text holds a control character (an escape sequence could steer the
+    /// terminal of whoever reads it later, e.g. to fake who signed).
+    ControlCharacter {
+        what: &'static str,
+        found: char,
+    },
+    /// The review changed elsewhere (another process) after the screen read it: `by` at
+    /// `at` (local time, "14:02" today or "2026-11-21 14:02").
+    ChangedElsewhere {
+        by: String,
+        at: String,
+    },
+}
+
+/// The Danish and English word for a field, as refusals name it.
+fn field_name(what: &str) -> (&'static str, &'static str) {
+    match what {
+        "by" => ("navn", "name"),
+        "role" => ("rolle", "role"),
+        "leader" => ("navn på mødelederen", "name of the meeting's leader"),
+        "department" => ("sted eller afdeling", "place or department"),
+        "attendees" => ("deltager (én pr. linje)", "attendee (one per line)"),
+        "action" => ("tiltag (hvad der gøres)", "action (what will be done)"),
+        "owner" => ("navn på den ansvarlige", "owner's name"),
+        "note" => ("note", "note"),
+        "due" => ("tidspunkt for fristen", "due date"),
+        _ => ("begrundelse", "reason"),
+    }
 }
 
 impl Refusal {
@@ -343,16 +478,30 @@ impl Refusal {
                 period,
             } => lang
                 .pick(
-                    "Punktet »{i}« er {c} og hører ikke til perioden {p}.",
-                    "Item `{i}` is {c} and does not belong to period {p}.",
+                    "Punktet »{i}« gennemgås {c} og hører ikke til perioden {p}.",
+                    "Item `{i}` is reviewed {c} and does not belong to period {p}.",
                 )
                 .replace("{i}", item)
-                .replace("{c}", cadence)
+                .replace(
+                    "{c}",
+                    match cadence {
+                        Cadence::Monthly => lang.pick("hver måned", "every month"),
+                        Cadence::Quarterly => lang.pick("hvert kvartal", "every quarter"),
+                        Cadence::HalfYearly => lang.pick("hvert halve år", "every half year"),
+                        Cadence::Yearly => lang.pick("hvert år", "every year"),
+                    },
+                )
                 .replace("{p}", period),
             Refusal::DeviationNeedsNote { item } => lang
                 .pick(
                     "En afvigelse kræver en note om, hvad der er galt, og hvad der gøres (punkt »{i}«).",
                     "A deviation needs a note saying what is wrong and what is done about it (item `{i}`).",
+                )
+                .replace("{i}", item),
+            Refusal::NotApplicableNeedsNote { item } => lang
+                .pick(
+                    "»Ikke relevant« kræver en note om hvorfor, så en revisor kan se begrundelsen (punkt »{i}«).",
+                    "Not applicable needs a note saying why, so an auditor can see the reason (item `{i}`).",
                 )
                 .replace("{i}", item),
             Refusal::EvidenceNeedsNote { item, evidence } => lang
@@ -393,15 +542,42 @@ impl Refusal {
                 )
                 .replace("{d}", &date.to_string()),
             Refusal::Request(r) => r.message(lang),
+            Refusal::NotADeviation { item } => lang
+                .pick(
+                    "Punktet »{i}« er ikke registreret som afvigelse; en opfølgning hører til en afvigelse.",
+                    "Item `{i}` is not recorded as a deviation; a follow-up belongs to a deviation.",
+                )
+                .replace("{i}", item),
+            Refusal::NoOpenAction { item } => lang
+                .pick(
+                    "Punktet »{i}« har ingen åben opfølgning at lukke.",
+                    "Item `{i}` has no open follow-up to close.",
+                )
+                .replace("{i}", item),
+            Refusal::DeviationsWithoutAction { items } => lang
+                .pick(
+                    "Afvigelser uden opfølgning: {l}. Angiv, hvad der gøres (aarshjul action open), eller underskriv med --no-action, hvis intet skal følges op.",
+                    "Deviations without follow-up: {l}. Say what will be done (aarshjul action open), or sign with --no-action if nothing needs following up.",
+                )
+                .replace("{l}", &items.join(", ")),
+            Refusal::ControlCharacter { what, found } => {
+                let (da, en) = field_name(what);
+                lang.pick(
+                    "Feltet »{f}« indeholder et styretegn (U+{c}), som ikke kan gemmes; skriv teksten igen uden det (indsat tekst kan bære usynlige tegn med sig).",
+                    "The {f} contains a control character (U+{c}), which cannot be stored; type the text again without it (pasted text can carry invisible characters).",
+                )
+                .replace("{f}", lang.pick(da, en))
+                .replace("{c}", &format!("{:04X}", *found as u32))
+            }
+            Refusal::ChangedElsewhere { by, at } => lang
+                .pick(
+                    "Gennemgangen er ændret af {b} kl. {t}, efter skærmen viste den; intet er gemt — se igen.",
+                    "The review was changed by {b} at {t}, after the screen showed it; nothing was saved — look again.",
+                )
+                .replace("{b}", by)
+                .replace("{t}", at),
             Refusal::Empty { what } => {
-                let (da, en) = match *what {
-                    "by" => ("navn", "name"),
-                    "role" => ("rolle", "role"),
-                    "leader" => ("navn på mødelederen", "name of the meeting's leader"),
-                    "department" => ("sted eller afdeling", "place or department"),
-                    "attendees" => ("deltager (én pr. linje)", "attendee (one per line)"),
-                    _ => ("begrundelse", "reason"),
-                };
+                let (da, en) = field_name(what);
                 format!(
                     "{} {}.",
                     lang.pick("Angiv et", "Give a"),
@@ -409,6 +585,33 @@ impl Refusal {
                 )
             }
         }
+    }
+}
+
+impl Refusal {
+    /// [`Refusal::message`] naming items by their title in `checklist` (by id when it has no
+    /// such item): for the screen, where the user never sees ids.
+    pub fn message_in(&self, lang: Lang, checklist: &Checklist) -> String {
+        let title = |id: &String| {
+            checklist
+                .item(id)
+                .map_or_else(|| id.clone(), |i| i.title.clone())
+        };
+        let mut named = self.clone();
+        match &mut named {
+            Refusal::WrongCadence { item, .. }
+            | Refusal::DeviationNeedsNote { item }
+            | Refusal::NotApplicableNeedsNote { item }
+            | Refusal::EvidenceNeedsNote { item, .. }
+            | Refusal::NothingToRetract { item } => *item = title(item),
+            Refusal::OpenItems { items } => {
+                for i in items.iter_mut() {
+                    *i = format!("»{}«", title(i));
+                }
+            }
+            _ => {}
+        }
+        named.message(lang)
     }
 }
 
@@ -420,11 +623,21 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// A one-line field: something visible, and no control characters.
 fn filled(s: &str, what: &'static str) -> Result<(), Refusal> {
-    if s.trim().is_empty() {
+    plain(s, what, false)?;
+    if text::is_blank(s) {
         Err(Refusal::Empty { what })
     } else {
         Ok(())
+    }
+}
+
+/// No control characters; `multi_line` lets line feeds through (notes, reasons).
+fn plain(s: &str, what: &'static str, multi_line: bool) -> Result<(), Refusal> {
+    match text::control_char(s, multi_line) {
+        Some(found) => Err(Refusal::ControlCharacter { what, found }),
+        None => Ok(()),
     }
 }
 
@@ -478,6 +691,35 @@ impl Review {
             Change::WalkthroughHeld(meeting) => self.meetings.push(meeting.clone()),
             Change::ExportMade { .. } => {}
             Change::RequestReceived(_) | Change::RequestExtended(_) | Change::RequestClosed(_) => {}
+            Change::ActionOpened {
+                item,
+                action,
+                owner,
+                due,
+                by,
+            } => {
+                self.actions.insert(
+                    item.clone(),
+                    FollowUp {
+                        item: item.clone(),
+                        action: action.clone(),
+                        owner: owner.clone(),
+                        due: *due,
+                        by: by.clone(),
+                        at: event.at,
+                        closed: None,
+                    },
+                );
+            }
+            Change::ActionClosed { item, note, by } => {
+                if let Some(f) = self.actions.get_mut(item) {
+                    f.closed = Some(Closing {
+                        note: note.clone(),
+                        by: by.clone(),
+                        at: event.at,
+                    });
+                }
+            }
         }
         self.history.push(event.clone());
     }
@@ -487,6 +729,24 @@ impl Review {
         checklist
             .items_of(period.cadence())
             .filter(|i| !self.sign_offs.contains_key(&i.id))
+            .collect()
+    }
+
+    /// Items recorded as deviations that have no follow-up (open or closed), in checklist
+    /// order: signing asks about them.
+    pub fn deviations_without_action<'c>(
+        &self,
+        checklist: &'c Checklist,
+        period: Period,
+    ) -> Vec<&'c Item> {
+        checklist
+            .items_of(period.cadence())
+            .filter(|i| {
+                self.sign_offs
+                    .get(&i.id)
+                    .is_some_and(|s| s.status == Outcome::Deviation)
+                    && !self.actions.contains_key(&i.id)
+            })
             .collect()
     }
 
@@ -559,9 +819,15 @@ impl Review {
                     });
                 }
                 filled(by, "by")?;
-                let has_note = note.as_deref().is_some_and(|n| !n.trim().is_empty());
+                if let Some(note) = note {
+                    plain(note, "note", true)?;
+                }
+                let has_note = note.as_deref().is_some_and(|n| !text::is_blank(n));
                 match status {
                     Outcome::Deviation if !has_note => Err(Refusal::DeviationNeedsNote {
+                        item: item.id.clone(),
+                    }),
+                    Outcome::NotApplicable if !has_note => Err(Refusal::NotApplicableNeedsNote {
                         item: item.id.clone(),
                     }),
                     Outcome::Done if !has_note && item.evidence.is_some() => {
@@ -605,7 +871,8 @@ impl Review {
                     });
                 }
                 filled(by, "by")?;
-                filled(reason, "reason")
+                plain(reason, "reason", true)?;
+                filled(reason.replace('\n', " ").as_str(), "reason")
             }
             Change::WalkthroughHeld(meeting) => {
                 if self.signature.is_some() {
@@ -621,7 +888,10 @@ impl Review {
                 }
                 filled(&meeting.department, "department")?;
                 filled(&meeting.leader, "leader")?;
-                if meeting.attendees.iter().all(|a| a.trim().is_empty()) {
+                for attendee in &meeting.attendees {
+                    plain(attendee, "attendees", false)?;
+                }
+                if meeting.attendees.iter().all(|a| text::is_blank(a)) {
                     return Err(Refusal::Empty { what: "attendees" });
                 }
                 Ok(())
@@ -631,6 +901,32 @@ impl Review {
             // review does not stop a request, which the law dates from its receipt.
             Change::RequestReceived(_) | Change::RequestExtended(_) | Change::RequestClosed(_) => {
                 Ok(())
+            }
+            Change::ActionOpened {
+                item,
+                action,
+                owner,
+                by,
+                ..
+            } => {
+                self.item_in_review(checklist, period, item)?;
+                if self.signature.is_some() {
+                    return Err(signed());
+                }
+                if self.sign_offs.get(item).map(|s| s.status) != Some(Outcome::Deviation) {
+                    return Err(Refusal::NotADeviation { item: item.clone() });
+                }
+                filled(action, "action")?;
+                filled(owner, "owner")?;
+                filled(by, "by")
+            }
+            Change::ActionClosed { item, note, by } => {
+                if !self.actions.get(item).is_some_and(FollowUp::is_open) {
+                    return Err(Refusal::NoOpenAction { item: item.clone() });
+                }
+                plain(note, "note", true)?;
+                filled(note.replace('\n', " ").as_str(), "note")?;
+                filled(by, "by")
             }
         }
     }
@@ -671,7 +967,7 @@ impl Review {
         if item.cadence != period.cadence() {
             return Err(Refusal::WrongCadence {
                 item: id.to_string(),
-                cadence: item.cadence.key().to_string(),
+                cadence: item.cadence,
                 period: period.key(),
             });
         }

@@ -139,7 +139,7 @@ fn an_unknown_key_is_named_with_what_is_allowed() {
     let p = one(&text);
     assert!(p.starts_with("demo.toml:13:1: "), "{p}");
     assert!(
-        p.contains("unknown field `owner`") && p.contains("`evidence`"),
+        p.contains("unknown field `owner`") && p.contains("evidence"),
         "{p}"
     );
 }
@@ -155,7 +155,7 @@ fn a_wrong_type_is_refused() {
     let p = one(&GOOD.replace("title = \"Gør noget\"", "title = 5"));
     assert!(p.starts_with("demo.toml:11:9: "), "{p}");
     assert!(
-        p.contains("invalid type: integer `5`, expected a string"),
+        p.contains("wrong kind of value: the number 5 stands where a text in quotes belongs"),
         "{p}"
     );
 }
@@ -210,7 +210,7 @@ fn a_missing_organisation_is_refused() {
 fn a_missing_field_is_named() {
     let p = one(&GOOD.replace("source = \"§1\"\n", ""));
     assert!(
-        p.starts_with("demo.toml:8:1: ") && p.contains("missing field `source`"),
+        p.starts_with("demo.toml:8:1: ") && p.contains("the field `source` is missing"),
         "{p}"
     );
 }
@@ -222,7 +222,7 @@ fn a_syntax_error_points_at_the_spot() {
     let first = p[0].to_string();
     assert!(first.starts_with("demo.toml:11:"), "{first}");
     assert!(
-        first.contains("invalid basic string") || first.contains("string"),
+        first.contains("the text lacks its closing quote"),
         "{first}"
     );
 }

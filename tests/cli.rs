@@ -142,8 +142,8 @@ fn status_json_has_the_spec_shape_and_every_review() {
     let out = env.run(&["status", "--date", "2026-11-22", "--json"]);
     assert_eq!(
         out.status.code(),
-        Some(1),
-        "earlier 2026 periods are overdue"
+        Some(0),
+        "a new installation starts today: nothing before it is overdue"
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["date"], "2026-11-22");
@@ -163,10 +163,20 @@ fn status_json_has_the_spec_shape_and_every_review() {
         "deviations",
         "open",
     ];
+    // SPEC §6's fields, then the ones added after it (issue #11).
+    let added = [
+        "deadline",
+        "days_left",
+        "carried_over",
+        "signed_by",
+        "signed_role",
+        "signed_at",
+    ];
     keys.sort();
-    let mut sorted = in_spec_order.to_vec();
+    let mut sorted = [&in_spec_order[..], &added[..]].concat();
     sorted.sort();
     assert_eq!(keys, sorted);
+    assert_eq!(doc["actions"], serde_json::json!([]));
     // And printed in the SPEC's order, as a person reading it expects.
     let text = String::from_utf8(out.stdout.clone()).unwrap();
     let first = &text[text.find('{').unwrap() + 1..];
@@ -187,9 +197,12 @@ fn status_json_has_the_spec_shape_and_every_review() {
             .count();
         assert_eq!(yearly, 1, "{org} has its 2026 review");
     }
+    // Only what ends on or after the first day of use: 2026, H2, Q4, November, December.
     let skgr: Vec<&Value> = reviews.iter().filter(|r| r["org"] == "skgr").collect();
-    assert_eq!(skgr.len(), 1 + 2 + 4 + 12);
-    assert_eq!(env.review("2026-Q1")["state"], "overdue");
+    assert_eq!(skgr.len(), 5, "{skgr:?}");
+    assert!(!skgr.iter().any(|r| r["period"] == "2026-Q1"));
+    assert_eq!(q4["deadline"], "2026-12-31");
+    assert_eq!(q4["days_left"], 39);
     assert_eq!(env.review("2026-12")["state"], "upcoming");
 }
 
@@ -229,6 +242,8 @@ fn record_sign_reopen_show_in_status() {
     let mut sign = vec!["sign"];
     sign.extend(Q4);
     sign.extend(["--by", "Henriette Salmon", "--role", "Leder"]);
+    // The deviation was settled on the spot ("slettet 22/11"): nothing to follow up.
+    sign.push("--no-action");
     let out = env.ok(&sign);
     assert!(out.contains("Signed: Henriette Salmon (Leder)"), "{out}");
     let q4 = env.review("2026-Q4");
@@ -285,13 +300,26 @@ fn every_refusal_has_its_message_and_exit_code() {
         .status
         .success()
     );
+    // Not applicable needs a reason, as a deviation does.
+    let out = record(&env, "jobansoegninger-sletning", "not-applicable", None);
+    assert_eq!(out.status.code(), Some(2));
     assert!(
-        record(&env, "jobansoegninger-sletning", "not-applicable", None)
-            .status
-            .success()
+        String::from_utf8_lossy(&out.stderr).contains("Not applicable needs a note saying why"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        record(
+            &env,
+            "jobansoegninger-sletning",
+            "not-applicable",
+            Some("Ingen ansøgninger i kvartalet")
+        )
+        .status
+        .success()
     );
     env.ok(&sign);
-    let out = record(&env, "enheder-skgr-oprydning", "not-applicable", None);
+    let out = record(&env, "enheder-skgr-oprydning", "not-applicable", Some("x"));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
@@ -333,7 +361,7 @@ fn every_refusal_has_its_message_and_exit_code() {
         "H",
     ]);
     assert!(
-        err.contains("is yearly and does not belong to period 2026-Q4"),
+        err.contains("is reviewed every year and does not belong to period 2026-Q4"),
         "{err}"
     );
     let err = env.refused(&[
@@ -487,4 +515,71 @@ fn walkthrough_checks_the_organisation_before_the_terminal() {
         "{err}"
     );
     assert!(err.contains("bare.toml"), "{err}");
+}
+
+/// `items`, `--version` on subcommands, and Danish without English words (issue 12).
+mod first_session {
+    use super::Env;
+
+    #[test]
+    fn items_lists_ids_cadences_and_titles() {
+        let env = Env::new();
+        let all = env.ok(&["items", "--org", "skgr", "--lang", "da"]);
+        assert!(all.starts_with("Støttekontaktgruppen (skgr): "), "{all}");
+        let line = all
+            .lines()
+            .find(|l| l.contains("enheder-skgr-oprydning"))
+            .unwrap();
+        assert!(line.contains("Kvartalsvis") && line.contains("Ryd op på SKGR-enhederne"));
+        let yearly = env.ok(&["items", "--org", "skgr", "--cadence", "yearly"]);
+        assert!(
+            yearly.lines().skip(1).all(|l| l.contains("Yearly")),
+            "{yearly}"
+        );
+        assert!(!yearly.contains("enheder-skgr-oprydning"));
+        let err = env.refused(&["items", "--org", "nope"]);
+        assert!(err.contains("known are"), "{err}");
+        let out = env.run(&["items", "--org", "skgr", "--cadence", "weekly"]);
+        assert_eq!(out.status.code(), Some(2));
+    }
+
+    #[test]
+    fn version_works_on_subcommands() {
+        let env = Env::new();
+        let top = env.ok(&["--version"]);
+        for sub in ["status", "record", "items", "export"] {
+            assert_eq!(
+                env.ok(&[sub, "--version"]).split_whitespace().last(),
+                top.split_whitespace().last(),
+                "{sub}"
+            );
+        }
+    }
+
+    #[test]
+    fn danish_refusals_name_cadences_in_danish() {
+        let env = Env::new();
+        let err = env.refused(&[
+            "record",
+            "--org",
+            "skgr",
+            "--period",
+            "2026-Q4",
+            "--item",
+            "udskrevne-borgere",
+            "--status",
+            "done",
+            "--note",
+            "x",
+            "--by",
+            "H",
+            "--lang",
+            "da",
+        ]);
+        assert!(
+            err.contains("gennemgås hvert år og hører ikke til perioden 2026-Q4"),
+            "{err}"
+        );
+        assert!(!err.contains("yearly"), "{err}");
+    }
 }

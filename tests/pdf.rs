@@ -18,7 +18,7 @@ struct Env {
 const YEAR: [&str; 4] = ["--org", "skgr", "--period", "2026"];
 
 /// The yearly items of skgr with the notes they need; the firewall is a deviation.
-const ITEMS: [(&str, &str, Option<&str>); 10] = [
+const ITEMS: [(&str, &str, Option<&str>); 11] = [
     (
         "udskrevne-borgere",
         "done",
@@ -50,6 +50,11 @@ const ITEMS: [(&str, &str, Option<&str>); 10] = [
         "fysisk-sikring-botilbud",
         "not-applicable",
         Some("Botilbuddet er flyttet"),
+    ),
+    (
+        "persondatapolitik-gennemgang",
+        "done",
+        Some("Ingen ændringer i politikken; firewall og logning kontrolleret"),
     ),
     ("politik-offentliggjort", "done", None),
     (
@@ -157,7 +162,7 @@ impl Env {
     fn sign_year(&self) {
         let mut args = vec!["sign"];
         args.extend(YEAR);
-        args.extend(["--by", "Henriette Salmon", "--role", "Leder"]);
+        args.extend(["--by", "Henriette Salmon", "--role", "Leder", "--no-action"]);
         self.ok(&args);
     }
 
@@ -221,14 +226,14 @@ fn signed_record_reads_back_with_danish_text_footer_and_embedded_fonts() {
     for text in [
         "Støttekontaktgruppen",
         "CVR 37292664",
-        "Årsgennemgang 2026 — 1. januar–31. december 2026",
+        "Årsgennemgang 2026 1. januar–31. december 2026",
         "Afvigelser",
         "To bærbare mangler opdatering.",
         "Bestilt hos IT-leverandøren",
         "Serviceloven §§ 81–85",
         "»Årligt«",
         "Henriette Salmon (Leder), 22. november 2026 kl. 14:00",
-        "Certifikatindehaver: CN=Henriette Salmon, TITLE=Leder, O=Støttekontaktgruppen",
+        "Certifikatindehaver: CN=Støttekontaktgruppen, organizationIdentifier=NTRDK-37292664, O=Støttekontaktgruppen, C=DK",
         "Historik",
     ] {
         assert!(all.contains(text), "missing {text:?} in\n{all}");
@@ -286,7 +291,7 @@ fn signature_verifies_in_rust_and_the_export_is_recorded() {
         } => {
             assert_eq!(
                 signer,
-                "CN=Henriette Salmon, TITLE=Leder, O=Støttekontaktgruppen"
+                "CN=Støttekontaktgruppen, organizationIdentifier=NTRDK-37292664, O=Støttekontaktgruppen, C=DK"
             );
             assert_eq!(*uncovered, 0);
             assert_eq!(signed_at.unwrap().to_rfc3339(), "2026-11-22T13:00:00+00:00");
@@ -336,7 +341,7 @@ fn signature_verifies_in_rust_and_the_export_is_recorded() {
     );
     assert!(!draft);
     assert!(file.ends_with("record.pdf"));
-    let identity = env.path("data/identity");
+    let identity = env.path("data/identity/skgr");
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(identity.join("key.pem"))
         .unwrap()
@@ -344,7 +349,12 @@ fn signature_verifies_in_rust_and_the_export_is_recorded() {
         .mode();
     assert_eq!(mode & 0o777, 0o600);
     let shown = env.ok(&["identity", "show"]);
-    assert!(shown.contains("Holder: CN=Henriette Salmon"), "{shown}");
+    assert!(
+        shown.contains(
+            "Holder: CN=Støttekontaktgruppen, organizationIdentifier=NTRDK-37292664, O=Støttekontaktgruppen, C=DK"
+        ),
+        "{shown}"
+    );
     assert!(!shown.contains("PRIVATE"), "the key is never printed");
 
     // A second export signs with the same identity and leaves the fingerprint alone.
@@ -544,10 +554,10 @@ fn bad_input_is_one_clear_error() {
     let err = env.refused(&["verify", "absent.pdf"]);
     assert!(err.contains("cannot be read"), "{err}");
 
-    let err = env.refused(&["identity", "show"]);
-    assert!(err.contains("no signing identity yet"), "{err}");
+    let shown = env.ok(&["identity", "show", "--org", "skgr"]);
+    assert!(shown.contains("no identity yet"), "{shown}");
     env.export("first.pdf", &[]);
-    std::fs::write(env.path("data/identity/key.pem"), "garbage").unwrap();
+    std::fs::write(env.path("data/identity/skgr/key.pem"), "garbage").unwrap();
     let err = env.refused(&[
         "export", "--org", "skgr", "--period", "2026", "--out", "y.pdf",
     ]);
@@ -614,7 +624,7 @@ fn make_p12(env: &Env, name: &str, key: &[&str], cn: &str, password: &str) -> Pa
     let mut req = vec!["req", "-x509", "-utf8", "-newkey"];
     req.extend(key);
     req.extend(["-nodes", "-days", "30", "-subj"]);
-    let subj = format!("/CN={cn}/O=Fordelingssekretariatet");
+    let subj = format!("/CN={cn}/O=Støttekontaktgruppen");
     req.push(&subj);
     let (k, c) = (key_file.to_str().unwrap(), cert_file.to_str().unwrap());
     req.extend(["-keyout", k, "-out", c]);
@@ -649,26 +659,39 @@ fn an_identity_imported_from_pkcs12_signs_the_record() {
     let p12 = make_p12(&env, "oces", &ec, "Test Signer æøå", "hemmelig kode");
     let file = p12.to_str().unwrap();
 
-    let err = env.refused_with(
-        &["identity", "import", file],
-        &[("AARSHJUL_P12_PASSWORD", "forkert")],
-    );
+    let import = ["identity", "import", "--org", "skgr", file];
+    let err = env.refused_with(&import, &[("AARSHJUL_P12_PASSWORD", "forkert")]);
     assert!(err.contains("wrong password"), "{err}");
     assert!(!env.path("data/identity").exists(), "nothing stored");
-
-    let out = env.run_with(
-        &["identity", "import", file],
+    // Never another organisation's key.
+    let err = env.refused_with(
+        &[
+            "identity",
+            "import",
+            "--org",
+            "fordelingssekretariatet",
+            file,
+        ],
         &[("AARSHJUL_P12_PASSWORD", "hemmelig kode")],
     );
+    assert!(
+        err.contains(
+            "the certificate is issued to Støttekontaktgruppen, not to Fordelingssekretariatet"
+        ),
+        "{err}"
+    );
+    assert!(!env.path("data/identity").exists(), "nothing stored");
+
+    let out = env.run_with(&import, &[("AARSHJUL_P12_PASSWORD", "hemmelig kode")]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let shown = env.ok(&["identity", "show"]);
+    let shown = env.ok(&["identity", "show", "--org", "skgr"]);
     // RFC 4514 order, as openssl and pdfsig show it: the last name part first.
     assert!(
-        shown.contains("Holder: O=Fordelingssekretariatet, CN=Test Signer æøå"),
+        shown.contains("Holder: O=Støttekontaktgruppen, CN=Test Signer æøå"),
         "{shown}"
     );
     assert!(shown.contains("Issuer: self-signed"), "{shown}");
@@ -676,26 +699,32 @@ fn an_identity_imported_from_pkcs12_signs_the_record() {
     let bytes = env.signed_pdf();
     match verify::check(&bytes).unwrap().signature {
         SignatureState::Valid { signer, .. } => {
-            assert_eq!(signer, "O=Fordelingssekretariatet, CN=Test Signer æøå")
+            assert_eq!(signer, "O=Støttekontaktgruppen, CN=Test Signer æøå")
         }
         other => panic!("{other:?}"),
     }
 
-    // An RSA key is refused: only ECDSA P-256 signs.
-    let rsa = make_p12(&env, "rsa", &["rsa:2048"], "RSA Signer", "x");
+    // A short RSA key is refused.
+    let rsa = make_p12(&env, "rsa", &["rsa:1024"], "RSA Signer", "x");
     let err = env.refused_with(
-        &["identity", "import", rsa.to_str().unwrap()],
+        &["identity", "import", "--org", "skgr", rsa.to_str().unwrap()],
         &[("AARSHJUL_P12_PASSWORD", "x")],
     );
-    assert!(err.contains("only ECDSA P-256"), "{err}");
+    assert!(err.contains("RSA keys of 2048–4096 bits"), "{err}");
     // Not a PKCS#12 file at all.
     let err = env.refused_with(
-        &["identity", "import", env.db().to_str().unwrap()],
+        &[
+            "identity",
+            "import",
+            "--org",
+            "skgr",
+            env.db().to_str().unwrap(),
+        ],
         &[("AARSHJUL_P12_PASSWORD", "x")],
     );
     assert!(err.contains("is not a PKCS#12 file"), "{err}");
     // No password and no terminal to ask on.
-    let err = env.refused_with(&["identity", "import", file], &[]);
+    let err = env.refused_with(&import, &[]);
     assert!(err.contains("AARSHJUL_P12_PASSWORD"), "{err}");
     // The imported identity is still the one in use.
     assert!(env.ok(&["identity", "show"]).contains("Test Signer"));
@@ -767,7 +796,7 @@ fn the_database_and_the_identity_are_never_export_targets() {
     env.export("first.pdf", &[]);
     let db = env.db();
     let db_bytes = std::fs::read(&db).unwrap();
-    let key = std::fs::read(env.path("data/identity/key.pem")).unwrap();
+    let key = std::fs::read(env.path("data/identity/skgr/key.pem")).unwrap();
     let wal = format!("{}-wal", db.display());
     let shm = format!("{}-shm", db.display());
     std::os::unix::fs::symlink(&db, env.path("link.pdf")).unwrap();
@@ -804,7 +833,7 @@ fn the_database_and_the_identity_are_never_export_targets() {
         "the database is intact"
     );
     assert_eq!(
-        std::fs::read(env.path("data/identity/key.pem")).unwrap(),
+        std::fs::read(env.path("data/identity/skgr/key.pem")).unwrap(),
         key
     );
     assert!(env.ok(&["verify-db"]).contains("intact"));
@@ -911,11 +940,15 @@ fn a_certificate_swapped_inside_the_signature_is_caught() {
         0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03,
     ];
     let signed_attrs = positions(&der, &content_type_attr)[0];
-    let names = positions(&der[..signed_attrs], b"Henriette Salmon");
-    assert_eq!(names.len(), 3, "subject, issuer, and the signer's issuer");
+    let names = positions(&der[..signed_attrs], b"kontaktgruppen");
+    assert_eq!(
+        names.len(),
+        6,
+        "subject, issuer, and the signer's issuer: O and CN"
+    );
     let mut swapped = der.clone();
     for at in names {
-        swapped[at..at + 16].copy_from_slice(b"Mallory Imposter");
+        swapped[at..at + 14].copy_from_slice(b"Mallory Impost");
     }
     let tampered = with_hole(&bytes, &swapped);
     assert_eq!(
@@ -977,7 +1010,7 @@ fn sign_again(env: &Env, identity: Option<aarshjul::pdf::Identity>, now: &str) -
         .review_events("skgr", period)
         .unwrap();
     let identity = identity.unwrap_or_else(|| {
-        aarshjul::pdf::Identity::load(&env.path("data/identity"))
+        aarshjul::pdf::Identity::load(&env.path("data/identity/skgr"))
             .unwrap()
             .unwrap()
     });
@@ -1011,9 +1044,8 @@ fn a_file_or_certificate_the_database_did_not_export_is_not_a_clean_valid() {
 
     // Another certificate naming the same signer: valid signature, unknown certificate.
     let holder = aarshjul::pdf::Holder {
-        name: "Henriette Salmon",
-        role: "Leder",
         organisation: "Støttekontaktgruppen",
+        cvr: Some("37292664"),
     };
     let now = "2026-11-22T13:00:00Z".parse().unwrap();
     let stranger = aarshjul::pdf::Identity::self_signed(&holder, now).unwrap();
@@ -1030,7 +1062,7 @@ fn a_file_or_certificate_the_database_did_not_export_is_not_a_clean_valid() {
         out.contains("the certificate is NOT one this database"),
         "{out}"
     );
-    assert!(out.contains("Signed by: CN=Henriette Salmon"), "{out}");
+    assert!(out.contains("Signed by: CN=Støttekontaktgruppen"), "{out}");
 
     // Without a database only the signature is checked, and said to be only that.
     let file = env.path("forged.pdf");
@@ -1311,9 +1343,9 @@ fn a_file_over_64_mb_is_not_parsed() {
     std::io::Write::write_all(&mut start, b"%PDF-1.7\n").unwrap();
     let err = env.refused(&["verify", big.to_str().unwrap()]);
     assert!(err.contains("over 64 MB"), "{err}");
-    // An endless device is read no further than the limit.
+    // An endless device is not read at all: only regular files are.
     let err = env.refused(&["verify", "/dev/zero"]);
-    assert!(err.contains("over 64 MB"), "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
     let mut huge = b"%PDF-1.7\n".to_vec();
     huge.resize(verify::MAX_FILE_BYTES + 1, b' ');
     assert_eq!(
@@ -1356,36 +1388,70 @@ fn a_checklist_edited_after_export_leaves_the_record_verifiable() {
     assert_eq!(env.verify(&bytes).0, 0, "the first export still verifies");
 }
 
+/// The `/Name` and `/Reason` of the signature dictionary.
+fn name_and_reason(bytes: &[u8]) -> (String, String) {
+    let doc = lopdf::Document::load_mem(bytes).unwrap();
+    for object in doc.objects.values() {
+        if let Ok(dict) = object.as_dict()
+            && dict.has(b"ByteRange")
+        {
+            let text = |k: &[u8]| lopdf::decode_text_string(dict.get(k).unwrap()).unwrap();
+            return (text(b"Name"), text(b"Reason"));
+        }
+    }
+    panic!("no signature dictionary")
+}
+
 #[test]
-fn an_identity_made_for_another_signer_is_mentioned_not_refused() {
+fn the_signer_is_named_in_the_signature_not_in_the_organisations_certificate() {
     let env = Env::new();
     env.record_year();
     env.sign_year();
     let first = env.run(&strs(&export_args("first.pdf", &[])));
     assert!(first.status.success());
-    assert!(
-        !String::from_utf8_lossy(&first.stderr).contains("Note:"),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    let first = std::fs::read(env.path("first.pdf")).unwrap();
+    let (name, reason) = name_and_reason(&first);
+    assert_eq!(name, "Henriette Salmon");
+    assert!(reason.starts_with("Leder — Årsgennemgang 2026"), "{reason}");
     let mut args = vec!["reopen"];
     args.extend(YEAR);
     args.extend(["--by", "Jens Hansen", "--reason", "Ny leder"]);
     env.ok(&args);
     let mut args = vec!["sign"];
     args.extend(YEAR);
-    args.extend(["--by", "Jens Hansen", "--role", "Leder"]);
+    args.extend([
+        "--by",
+        "Jens Hansen",
+        "--role",
+        "Konstitueret leder",
+        "--no-action",
+    ]);
     env.ok(&args);
     let out = env.run(&strs(&export_args("second.pdf", &[])));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(out.status.success(), "{err}");
-    let notes: Vec<&str> = err.lines().filter(|l| l.contains("Note:")).collect();
-    assert_eq!(notes.len(), 1, "{err}");
+    assert!(!err.contains("Note:"), "{err}");
+    let second = std::fs::read(env.path("second.pdf")).unwrap();
+    let (name, reason) = name_and_reason(&second);
+    assert_eq!(name, "Jens Hansen");
+    assert!(reason.starts_with("Konstitueret leder — "), "{reason}");
+    // The same organisation's certificate signs both.
+    let cert = |bytes: &[u8]| match verify::check(bytes).unwrap().signature {
+        SignatureState::Valid {
+            certificate_sha256,
+            organisation,
+            ..
+        } => (certificate_sha256, organisation),
+        other => panic!("{other:?}"),
+    };
+    let (a, org) = cert(&first);
+    assert_eq!(a, cert(&second).0);
+    assert_eq!(org.name.as_deref(), Some("Støttekontaktgruppen"));
+    assert_eq!(org.cvr.as_deref(), Some("37292664"));
+    let (code, out) = env.verify(&second);
+    assert_eq!(code, 0, "{out}");
     assert!(
-        notes[0].contains("made for CN=Henriette Salmon")
-            && notes[0].contains("not for the review's signer Jens Hansen"),
-        "{err}"
+        out.contains("Certificate's organisation: Støttekontaktgruppen (CVR 37292664)"),
+        "{out}"
     );
-    let bytes = std::fs::read(env.path("second.pdf")).unwrap();
-    assert_eq!(env.verify(&bytes).0, 0);
 }

@@ -106,7 +106,7 @@ fn an_english_checklist_makes_an_english_record_with_its_staff_meeting() {
     let pages = text(&built.bytes);
     let all = pages.join(" ");
     for s in [
-        "Yearly review 2026 — 1 January–31 December 2026",
+        "Yearly review 2026 1 January–31 December 2026",
         "Summary",
         "Staff-meeting walkthroughs",
         "12 November 2026 — Head office, led by Jane Doe",
@@ -180,8 +180,9 @@ fn export_through_the_library_records_the_event_and_names_the_default_path() {
     assert!(report.identity_created && report.certificate.is_some());
     assert_eq!(
         report.certificate.unwrap().holder,
-        "CN=Jane Doe, TITLE=Manager, O=Acme Care"
+        "CN=Acme Care, O=Acme Care, C=DK"
     );
+    assert!(dir.path().join("data/identity/acme/key.pem").exists());
     let events = store.review_events("acme", period).unwrap();
     assert!(matches!(
         &events.last().unwrap().change,
@@ -190,8 +191,15 @@ fn export_through_the_library_records_the_event_and_names_the_default_path() {
     assert_eq!(report.event_seq, events.last().unwrap().seq);
 }
 
+fn acme() -> Holder<'static> {
+    Holder {
+        organisation: "Acme Care",
+        cvr: None,
+    }
+}
+
 #[test]
-fn a_pkcs12_file_with_the_old_ciphers_is_refused_with_advice() {
+fn a_pkcs12_file_with_the_old_ciphers_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let made = openssl_p12(d, "Old", "old.p12", &["-legacy"]);
@@ -199,20 +207,15 @@ fn a_pkcs12_file_with_the_old_ciphers_is_refused_with_advice() {
         skip_unless_ci("openssl with the legacy provider is not available");
         return;
     }
-    let err = Identity::import(&d.join("identity"), &d.join("old.p12"), "pw")
+    let err = Identity::import(&d.join("identity"), &d.join("old.p12"), "wrong", &acme())
         .err()
         .unwrap();
     assert!(matches!(err, IdentityError::P12 { .. }), "{err:?}");
-    assert!(
-        err.message(Lang::En).contains("old encryption"),
-        "{}",
-        err.message(Lang::En)
-    );
-    let err = Identity::import(&d.join("identity"), &d.join("old.p12"), "wrong")
-        .err()
-        .unwrap();
     assert!(err.message(Lang::En).contains("wrong password"));
     assert!(!d.join("identity").exists());
+    let id = Identity::import(&d.join("identity"), &d.join("old.p12"), "pw", &acme()).unwrap();
+    assert_eq!(id.holder(), "O=Acme Care, CN=Old");
+    assert!(Identity::load(&d.join("identity")).unwrap().is_some());
 }
 
 /// Makes a P-256 key, a self-signed certificate for `cn` and a PKCS#12 file `name` (password
@@ -226,7 +229,7 @@ fn openssl_p12(dir: &std::path::Path, cn: &str, name: &str, extra: &[&str]) -> b
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    let subject = format!("/CN={cn}");
+    let subject = format!("/CN={cn}/O=Acme Care");
     let key = [
         "req",
         "-x509",
@@ -278,7 +281,7 @@ fn a_pkcs12_file_asking_for_excessive_work_is_refused_at_once() {
     pfx.mac_data.as_mut().unwrap().iterations = 2_000_000_000;
     std::fs::write(d.join("slow.p12"), pfx.to_der().unwrap()).unwrap();
     let started = std::time::Instant::now();
-    let err = Identity::import(&d.join("identity"), &d.join("slow.p12"), "pw")
+    let err = Identity::import(&d.join("identity"), &d.join("slow.p12"), "pw", &acme())
         .err()
         .unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
@@ -290,20 +293,22 @@ fn a_pkcs12_file_asking_for_excessive_work_is_refused_at_once() {
     );
     assert!(!d.join("identity").exists());
     // The untouched file imports.
-    Identity::import(&d.join("identity"), &d.join("ok.p12"), "pw").unwrap();
+    Identity::import(&d.join("identity"), &d.join("ok.p12"), "pw", &acme()).unwrap();
 }
 
 #[test]
-fn the_self_signed_certificate_names_signer_role_and_organisation() {
+fn the_self_signed_certificate_names_the_organisation_and_its_cvr() {
     let holder = Holder {
-        name: "Henriette Salmon, jr.",
-        role: "Leder",
-        organisation: "Støttekontaktgruppen",
+        organisation: "Støttekontaktgruppen, Vest",
+        cvr: Some("37292664"),
     };
     let id = Identity::self_signed(&holder, now()).unwrap();
     assert_eq!(
         id.holder(),
-        "CN=Henriette Salmon\\, jr., TITLE=Leder, O=Støttekontaktgruppen"
+        "CN=Støttekontaktgruppen\\, Vest, organizationIdentifier=NTRDK-37292664, O=Støttekontaktgruppen\\, Vest, C=DK"
     );
+    let org = id.organisation();
+    assert_eq!(org.name.as_deref(), Some("Støttekontaktgruppen, Vest"));
+    assert_eq!(org.cvr.as_deref(), Some("37292664"));
     assert_eq!(id.fingerprint().len(), 64);
 }

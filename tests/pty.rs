@@ -247,7 +247,11 @@ fn ctrl_c_quits_and_restores() {
     s.send("\r");
     s.wait_for("Første pligt");
     s.send("\x03");
-    assert!(s.wait_exit().success());
+    assert_eq!(
+        s.wait_exit().exit_code(),
+        130,
+        "Ctrl-C exits 130, as an interrupt does"
+    );
     std::thread::sleep(Duration::from_millis(100));
     assert!(!s.screen.lock().unwrap().screen().alternate_screen());
 }
@@ -291,7 +295,8 @@ fn a_walkthrough_through_the_real_binary() {
     s.wait_for("2 / 2");
     s.send("\x1b[C"); // →
     s.wait_for("Fremmøde ved personalemødet");
-    s.send("Kontoret\rHenriette Salmon\r");
+    // The form starts in the date (today's, kept with Enter).
+    s.send("\rKontoret\rHenriette Salmon\r");
     // A pasted list, as bracketed paste.
     s.send("\x1b[200~Åse Ørsted\nBo Æbelø\n\x1b[201~");
     s.wait_for("Deltagere, én pr. linje (2)");
@@ -351,6 +356,191 @@ fn a_resize_to_tiny_and_back_is_survived() {
         .screen_mut()
         .set_size(30.try_into().unwrap(), 100.try_into().unwrap());
     s.wait_for("Årsgennemgang 2026");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn a_too_small_screen_takes_no_keys_into_a_hidden_note() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    s.send("\r");
+    s.wait_for("Første pligt");
+    s.send("e");
+    s.wait_for("Hvem registrerer?");
+    s.send("Henriette Salmon\r");
+    s.wait_for("Note (kladde)");
+    s.send("Noten");
+    s.wait_for("Noten");
+    let size = |rows, cols| PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    };
+    s.master.resize(size(15, 60)).unwrap();
+    s.screen
+        .lock()
+        .unwrap()
+        .screen_mut()
+        .set_size(15.try_into().unwrap(), 60.try_into().unwrap());
+    s.wait_for("Terminalen er for lille (60×15)");
+    assert!(!s.contents().contains("tast q"), "{}", s.contents());
+    s.send("q");
+    // The small screen shows nothing when it ignores a key, so give the loop a moment to read
+    // the q before growing the window: crossterm may read a resize and a key that arrive in
+    // the same instant resize first, which would test the large screen instead.
+    std::thread::sleep(Duration::from_millis(1000));
+    s.master.resize(size(30, 100)).unwrap();
+    s.screen
+        .lock()
+        .unwrap()
+        .screen_mut()
+        .set_size(30.try_into().unwrap(), 100.try_into().unwrap());
+    // Wait for the large screen to be drawn again (the old text may linger a moment).
+    let start = Instant::now();
+    while s.contents().contains("for lille") || !s.contents().contains("Note (kladde)") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            s.contents()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.send("!");
+    s.wait_for("Noten!");
+    assert!(!s.contents().contains("Notenq"), "{}", s.contents());
+    s.send("\x03"); // Ctrl+C
+    assert_eq!(s.wait_exit().exit_code(), 130);
+}
+
+#[test]
+fn a_deviation_gets_its_follow_up_on_screen_and_status_lists_it() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    s.send("\r");
+    s.wait_for("Første pligt");
+    s.send("a");
+    s.wait_for("Hvem registrerer?");
+    s.send("Henriette Salmon\r");
+    s.wait_for("Hvad er galt");
+    s.send("Aftalen mangler");
+    s.send("\x13"); // Ctrl+S
+    s.wait_for("Opfølgning på afvigelsen");
+    s.send("Indhent aftalen\r");
+    s.send("\r"); // the recorder is offered as responsible
+    s.send("\r"); // 14 days on is offered: 06.12.2026
+    s.wait_for("Gemt: Opfølgning »Første pligt«: Indhent aftalen");
+    s.send("q");
+    s.wait_for("⚑ Opfølgning, frist 06.12.2026 (om 14 dage): Indhent aftalen");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aarshjul"))
+        .args(["status", "--within", "14"])
+        .env("AARSHJUL_DB", dir.join("data/aarshjul.sqlite"))
+        .env("AARSHJUL_CHECKLISTS", dir.join("checklists"))
+        .env("AARSHJUL_NOW", "2026-11-22T13:00:00Z")
+        .env("LANG", "da_DK.UTF-8")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "Første pligt (2026): Indhent aftalen — Henriette Salmon, frist 06.12.2026 (om 14 dage)"
+        ),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "nothing overdue yet");
+}
+
+/// Asserts that the terminal was given back: main screen, cooked mode, cursor shown.
+fn assert_restored(s: &Session) {
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        !s.screen.lock().unwrap().screen().alternate_screen(),
+        "the alternate screen is left"
+    );
+    let termios = format!("{:?}", s.master.get_termios().unwrap().local_flags);
+    assert!(
+        termios.contains("ICANON") && termios.contains("ECHO"),
+        "cooked mode again: {termios}"
+    );
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    assert!(raw.contains("\x1b[?2004l"), "bracketed paste switched off");
+    assert!(raw.contains("\x1b[?25h"), "cursor shown again");
+}
+
+#[test]
+fn signals_give_the_terminal_back_and_exit_128_plus_the_signal() {
+    for (name, number) in [("TERM", 15), ("HUP", 1), ("INT", 2), ("QUIT", 3)] {
+        let (_tmp, dir) = setup();
+        let mut s = Session::start(&dir, &[]);
+        s.wait_for("Årsgennemgang 2026");
+        s.send("\r");
+        s.wait_for("Første pligt");
+        let pid = s.child.process_id().unwrap();
+        std::process::Command::new("kill")
+            .args([&format!("-{name}"), &pid.to_string()])
+            .status()
+            .unwrap();
+        let status = s.wait_exit();
+        assert_eq!(status.exit_code(), 128 + number, "SIG{name}");
+        assert_restored(&s);
+    }
+}
+
+#[test]
+fn work_done_elsewhere_appears_on_the_open_screen() {
+    let (_tmp, dir) = setup();
+    let mut s = Session::start(&dir, &[]);
+    s.wait_for("Årsgennemgang 2026");
+    let row = |s: &Session| {
+        s.contents()
+            .lines()
+            .find(|l| l.contains("Årsgennemgang 2026"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row(&s).contains("0/3"), "{}", row(&s));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aarshjul"))
+        .args([
+            "record",
+            "--org",
+            "demo",
+            "--period",
+            "2026",
+            "--item",
+            "foerste",
+            "--status",
+            "done",
+            "--by",
+            "Karin Ølgaard",
+        ])
+        .env("AARSHJUL_DB", dir.join("data/aarshjul.sqlite"))
+        .env("AARSHJUL_CHECKLISTS", dir.join("checklists"))
+        .env("AARSHJUL_NOW", "2026-11-22T13:02:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No key pressed: the screen notices by itself.
+    let start = Instant::now();
+    while !row(&s).contains("1/3") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the screen stayed stale:\n{}",
+            s.contents()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s.send("\r");
+    s.wait_for("Karin Ølgaard");
+    s.send("q");
     s.send("q");
     assert!(s.wait_exit().success());
 }

@@ -700,3 +700,177 @@ fn the_checklist_sets_a_shorter_limit_strictly_and_marks_look_back_items() {
     assert_eq!(looks_back(FS), ["indsigtsbegaeringer"]);
     assert_eq!(looks_back("skgr"), ["anmodninger-rettigheder"]);
 }
+
+#[test]
+fn status_within_filters_requests_by_deadline_beside_follow_ups() {
+    let env = Env::new();
+    let now = "2026-01-20T10:00:00Z";
+    let new = |reference: &str, received: &str| {
+        env.ok_at(
+            now,
+            &[
+                "request",
+                "new",
+                "--org",
+                "skgr",
+                "--kind",
+                "access",
+                "--received",
+                received,
+                "--ref",
+                reference,
+                "--by",
+                "H",
+            ],
+        );
+    };
+    new("S-near", "2026-01-02"); // deadline 2 February: 13 days
+    new("S-far", "2026-01-19"); // deadline 19 February: 30 days
+    // A follow-up due in 10 days, beside them.
+    env.ok_at(
+        now,
+        &[
+            "record",
+            "--org",
+            "skgr",
+            "--period",
+            "2026-01",
+            "--item",
+            "egne-enheder-oprydning",
+            "--status",
+            "deviation",
+            "--note",
+            "Ikke ryddet op",
+            "--by",
+            "H",
+            "--action",
+            "Ryd op",
+            "--owner",
+            "Lise",
+            "--due",
+            "30.01.2026",
+        ],
+    );
+    let json = |args: &[&str]| -> Value {
+        let out = env.run_at(now, args);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let all = json(&["status", "--date", "2026-01-20", "--json"]);
+    let refs = |doc: &Value| -> Vec<String> {
+        doc["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["reference"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(refs(&all), ["S-near", "S-far"]);
+    assert_eq!(all["actions"][0]["action"], "Ryd op");
+    let soon = json(&["status", "--date", "2026-01-20", "--within", "14", "--json"]);
+    assert_eq!(refs(&soon), ["S-near"]);
+    assert_eq!(soon["actions"].as_array().unwrap().len(), 1);
+    let sooner = json(&["status", "--date", "2026-01-20", "--within", "7", "--json"]);
+    assert!(refs(&sooner).is_empty());
+    assert!(sooner["actions"].as_array().unwrap().is_empty());
+
+    // The text says the same.
+    let out = env.run_at(now, &["status", "--date", "2026-01-20", "--within", "14"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("S-near") && !text.contains("S-far"), "{text}");
+    assert!(text.contains("Ryd op"), "{text}");
+    // Once past its deadline it is listed under any --within and fails the status.
+    let out = env.run_at(now, &["status", "--date", "2026-02-03", "--within", "0"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("S-near") && !text.contains("S-far"), "{text}");
+    assert_eq!(out.status.code(), Some(1), "{text}");
+}
+
+#[test]
+fn control_characters_in_request_texts_are_refused() {
+    let env = Env::new();
+    let base = [
+        "request",
+        "new",
+        "--org",
+        FS,
+        "--kind",
+        "access",
+        "--received",
+        "2026-03-03",
+    ];
+    let with = |extra: &[&str]| -> Vec<String> {
+        base.iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        env.refused(&args)
+    };
+    let err = run(with(&["--ref", "sag\u{1b}[2J 1", "--by", "H"]));
+    assert!(err.contains("styretegn (U+001B)"), "{err}");
+    assert!(err.contains("Sagsreferencen"), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "the escape is shown, not sent: {err}"
+    );
+    let err = run(with(&["--ref", "sag 1", "--by", "H\u{7}"]));
+    assert!(err.contains("styretegn (U+0007)"), "{err}");
+    assert!(env.events().is_empty());
+
+    env.ok(&with(&["--ref", "sag 1", "--by", "H"])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    let err = env.refused(&[
+        "request",
+        "extend",
+        "--org",
+        FS,
+        "--ref",
+        "sag 1",
+        "--reason",
+        "To\rafdelinger",
+        "--told",
+        "2026-03-04",
+        "--by",
+        "H",
+    ]);
+    assert!(
+        err.contains("Begrundelsen indeholder et styretegn (U+000D)"),
+        "{err}"
+    );
+    let err = env.refused(&[
+        "request",
+        "close",
+        "--org",
+        FS,
+        "--ref",
+        "sag 1",
+        "--outcome",
+        "answered",
+        "--note",
+        "Sendt\u{9b}31m",
+        "--by",
+        "H",
+    ]);
+    assert!(
+        err.contains("Noten indeholder et styretegn (U+009B)"),
+        "{err}"
+    );
+    // A note over several lines is fine.
+    env.ok(&[
+        "request",
+        "close",
+        "--org",
+        FS,
+        "--ref",
+        "sag 1",
+        "--outcome",
+        "answered",
+        "--note",
+        "Udskrift sendt.\nKvittering modtaget.",
+        "--by",
+        "H",
+    ]);
+    assert_eq!(env.events().len(), 2);
+}

@@ -303,3 +303,68 @@ fn the_register_in_english_at_80_columns() {
     let help = h.screen(80, 24);
     assert!(help.contains("register a new request"), "{help}");
 }
+
+#[test]
+fn the_overview_shows_open_follow_ups_and_open_requests_together() {
+    use aarshjul::request::Received;
+    let mut h = Harness::new(Lang::Da);
+    let list = h
+        .app
+        .checklists
+        .iter()
+        .find(|l| l.organisation.id == "fordelingssekretariatet")
+        .unwrap()
+        .clone();
+    let item = list.item("backup-gendannelse").unwrap().clone();
+    let period = "2026-11".parse().unwrap();
+    // A deviation in November with its follow-up, and an open request: both on the overview.
+    for change in [
+        Change::ItemSigned {
+            item: item.id.clone(),
+            status: aarshjul::review::Outcome::Deviation,
+            note: Some("Gendannelsen fejlede".into()),
+            by: "Henriette Salmon".into(),
+            fingerprint: item.fingerprint(),
+        },
+        Change::ActionOpened {
+            item: item.id.clone(),
+            action: "Ny gendannelsestest".into(),
+            owner: "IT-leverandøren".into(),
+            due: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+            by: "Henriette Salmon".into(),
+        },
+    ] {
+        h.store
+            .append("fordelingssekretariatet", period, now(), |_| Ok(change))
+            .unwrap();
+    }
+    aarshjul::register::record(
+        &mut h.store,
+        &list,
+        now(),
+        Change::RequestReceived(Received {
+            reference: "sag 2026-031".into(),
+            kind: Kind::Access,
+            received: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            deadline: NaiveDate::from_ymd_opt(2026, 12, 18).unwrap(),
+            by: "Henriette Salmon".into(),
+        }),
+    )
+    .unwrap();
+    let events = h.store.all_events().unwrap();
+    h.app = App::new(
+        h.app.checklists.clone(),
+        events,
+        Lang::Da,
+        Theme { color: false },
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+    );
+    let screen = h.screen(100, 30);
+    insta::assert_snapshot!("dashboard_follow_up_and_request_da_100x30", screen);
+    assert!(screen.contains("Ny gendannelsestest"), "{screen}");
+    assert!(screen.contains("sag 2026-031"), "{screen}");
+    assert!(
+        screen.contains("Åbne anmodninger fra registrerede"),
+        "{screen}"
+    );
+}

@@ -22,8 +22,13 @@ pub fn export(
     out: Option<&Path>,
     draft: bool,
     force: bool,
+    tsa: Option<&str>,
 ) -> CommandResult {
     let lang = global.lang();
+    let tsa = tsa
+        .map(pdf::tsa::parse)
+        .transpose()
+        .map_err(|e| Failure(e.message(lang)))?;
     let lists = load(&global.checklists, lang)?;
     let list = find_org(&lists, &which.org, lang)?;
     let period = parse_period(&which.period, lang)?;
@@ -41,6 +46,7 @@ pub fn export(
     if force {
         opts.replace = Replace::Any;
     }
+    opts.tsa = tsa;
     let report = match out {
         Some(out) => pdf::export(&mut store, list, period, out, &opts),
         None => pdf::export_to_default(&mut store, list, period, &opts),
@@ -81,7 +87,7 @@ pub fn export(
                     "Ny underskriftsidentitet lavet (selvunderskrevet certifikat) i",
                     "New signing identity made (self-signed certificate) in"
                 ),
-                opts.identity_dir.display()
+                identity::org_dir(&opts.identity_dir, &list.organisation.id).display()
             );
         }
         println!(
@@ -93,6 +99,14 @@ pub fn export(
             "{}: {}",
             lang.pick("Certifikatets SHA-256", "Certificate SHA-256"),
             cert.fingerprint
+        );
+    }
+    if let Some(stamp) = &report.timestamp {
+        println!(
+            "{}: {} ({})",
+            lang.pick("Tidsstempel", "Timestamp"),
+            when(stamp.time, lang),
+            stamp.authority
         );
     }
     println!(
@@ -158,6 +172,8 @@ enum Verdict {
     NotExported,
     /// Signature valid, but by a certificate none of the review's exports was signed with.
     UnknownCertificate,
+    /// Signature valid, but the certificate is another organisation's than the record's.
+    OtherOrganisation,
     /// No signature, a signature that does not hold or does not cover the file, or no
     /// review in it.
     Invalid,
@@ -165,6 +181,13 @@ enum Verdict {
 
 /// `aarshjul verify FILE.pdf`.
 pub fn verify(global: &Global, file: &Path) -> CommandResult {
+    // Everything printed comes from the file or the database: escaped, so a signer's name
+    // or an organisation id cannot carry terminal commands.
+    macro_rules! say {
+        ($($arg:tt)*) => {
+            println!("{}", crate::text::escaped(&format!($($arg)*)))
+        };
+    }
     let lang = global.lang();
     let too_large = || {
         Failure(format!(
@@ -176,14 +199,12 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
             )
         ))
     };
-    let bytes = read_at_most(file, verify::MAX_FILE_BYTES).map_err(|e| {
-        Failure(format!(
-            "{}: {} ({e})",
-            file.display(),
-            lang.pick("kan ikke læses", "cannot be read")
-        ))
-    })?;
-    let bytes = bytes.ok_or_else(too_large)?;
+    // Only a regular file, and no more than the cap: a FIFO or a device never hangs us.
+    let bytes =
+        crate::files::read_regular(file, verify::MAX_FILE_BYTES as u64).map_err(|e| match e {
+            crate::files::ReadError::TooLarge { .. } => too_large(),
+            e => Failure(format!("{}: {}", file.display(), e.message(lang))),
+        })?;
     let checked = verify::check(&bytes).map_err(|e| match e {
         Unreadable::NotPdf => Failure(format!(
             "{}: {}",
@@ -194,13 +215,13 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
     })?;
     let mut verdict = Verdict::Valid;
     let mut worst = |v: Verdict| verdict = verdict.max(v);
-    println!("{}: {}", lang.pick("Fil", "File"), file.display());
+    say!("{}: {}", lang.pick("Fil", "File"), file.display());
     let mut certificate = None;
     match &checked.signature {
         SignatureState::Unsigned => {
             worst(Verdict::Invalid);
             let draft = checked.meta.as_ref().is_some_and(|m| m.draft);
-            println!(
+            say!(
                 "{}",
                 if draft {
                     lang.pick(
@@ -214,7 +235,7 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         }
         SignatureState::Invalid(problem) => {
             worst(Verdict::Invalid);
-            println!(
+            say!(
                 "{}: {}",
                 lang.pick("Underskrift: UGYLDIG", "Signature: INVALID"),
                 problem_text(problem, lang)
@@ -225,16 +246,57 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
             issuer,
             certificate_sha256,
             self_signed,
+            organisation,
+            chain,
+            subfilter,
+            key,
             signed_at,
+            timestamp,
             uncovered,
         } => {
             certificate = Some(certificate_sha256.clone());
-            println!("{}: {signer}", lang.pick("Underskrevet af", "Signed by"));
-            println!(
+            say!("{}: {signer}", lang.pick("Underskrevet af", "Signed by"));
+            say!(
+                "{}: {}",
+                lang.pick("Certifikatets organisation", "Certificate's organisation"),
+                organisation.text()
+            );
+            if let Some(holder) = &organisation.holder {
+                say!("{}: {holder}", lang.pick("Indehaver", "Holder"));
+            }
+            if let Some(meta) = &checked.meta {
+                let name = meta.name.as_deref().unwrap_or(&meta.org);
+                if !organisation.is(name, meta.cvr.as_deref()) {
+                    worst(Verdict::OtherOrganisation);
+                    say!(
+                        "{}",
+                        lang.pick(
+                            "Organisation: FORKERT — certifikatet er udstedt til {c}, men gennemgangen er {o}'s",
+                            "Organisation: WRONG — the certificate is issued to {c}, but the review is {o}'s"
+                        )
+                        .replace("{c}", &organisation.text())
+                        .replace("{o}", name)
+                    );
+                }
+            }
+            say!("{}: {key}", lang.pick("Nøgle", "Key"));
+            say!(
+                "{}: {}",
+                lang.pick("Form", "Format"),
+                match (subfilter.as_str(), timestamp.is_some()) {
+                    ("ETSI.CAdES.detached", true) => "PAdES B-T (ETSI.CAdES.detached)".to_string(),
+                    ("ETSI.CAdES.detached", false) => "PAdES B-B (ETSI.CAdES.detached)".to_string(),
+                    (other, _) => format!(
+                        "{other} ({})",
+                        lang.pick("ældre form, før PAdES", "older form, before PAdES")
+                    ),
+                }
+            );
+            say!(
                 "{}: {certificate_sha256}",
                 lang.pick("Certifikatets SHA-256", "Certificate SHA-256")
             );
-            println!(
+            say!(
                 "{}: {}",
                 lang.pick("Certifikat", "Certificate"),
                 if *self_signed {
@@ -251,11 +313,30 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                     .replace("{i}", issuer)
                 }
             );
+            if !chain.is_empty() {
+                say!("{}: {}", lang.pick("Kæde", "Chain"), chain.join(" ← "));
+            }
             if let Some(at) = signed_at {
-                println!("{}: {}", lang.pick("Tidspunkt", "Time"), when(*at, lang));
+                say!("{}: {}", lang.pick("Tidspunkt", "Time"), when(*at, lang));
+            }
+            match timestamp {
+                Some(stamp) => say!(
+                    "{}: {} — {} {}",
+                    lang.pick("Tidsstempel", "Timestamp"),
+                    when(stamp.time, lang),
+                    lang.pick("kontrolleret, fra", "checked, from"),
+                    stamp.authority
+                ),
+                None => say!(
+                    "{}",
+                    lang.pick(
+                        "Tidsstempel: intet — tidspunktet er underskriverens egen maskines",
+                        "Timestamp: none — the time is the signer's own machine's"
+                    )
+                ),
             }
             if *uncovered == 0 {
-                println!(
+                say!(
                     "{}",
                     lang.pick(
                         "Underskrift: gyldig, dækker hele filen",
@@ -264,7 +345,7 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                 );
             } else {
                 worst(Verdict::Invalid);
-                println!(
+                say!(
                     "{}",
                     lang.pick(
                         "Underskrift: gyldig for den underskrevne del, men dækker IKKE hele filen: {n} byte er tilføjet bagefter (fx en senere ændring)",
@@ -276,27 +357,27 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         }
     }
     if let Some(meta) = &checked.meta {
-        println!(
+        say!(
             "{}: {} {}",
             lang.pick("Gennemgang", "Review"),
             meta.org,
             meta.period
         );
-        println!(
+        say!(
             "{}: {}",
             lang.pick("Postens fingeraftryk", "Record fingerprint"),
             meta.fingerprint
         );
         let db = compare_with_db(global, meta, &bytes, certificate.as_deref(), lang);
         for line in db_lines(&db, lang) {
-            println!("{}: {line}", lang.pick("Database", "Database"));
+            say!("{}: {line}", lang.pick("Database", "Database"));
         }
         worst(match &db {
             DbCheck::Compared(c) => compared_verdict(c),
             DbCheck::Skipped(_) | DbCheck::Failed(_) => Verdict::SignatureOnly,
         });
     } else {
-        println!(
+        say!(
             "{}",
             lang.pick(
                 "Filen bærer ingen gennemgang fra aarshjul (intet fingeraftryk i dokumentoplysningerne)",
@@ -305,24 +386,11 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         );
         worst(Verdict::Invalid);
     }
-    println!("{}", verdict_text(verdict, lang));
+    say!("{}", verdict_text(verdict, lang));
     Ok(match verdict {
         Verdict::Valid | Verdict::SignatureOnly => ExitCode::SUCCESS,
         _ => ExitCode::from(1),
     })
-}
-
-/// The file's bytes, or `None` when it holds more than `limit` (a device or a growing file
-/// included: no more than `limit + 1` bytes are read).
-fn read_at_most(file: &Path, limit: usize) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::Read;
-    let f = std::fs::File::open(file)?;
-    if f.metadata()?.len() > limit as u64 {
-        return Ok(None);
-    }
-    let mut bytes = Vec::new();
-    f.take(limit as u64 + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() <= limit).then_some(bytes))
 }
 
 /// The verdict the database comparison alone leads to.
@@ -432,6 +500,10 @@ fn verdict_text(verdict: Verdict, lang: Lang) -> &'static str {
             "Resultat: underskriften er gyldig, MEN filen er ikke en, denne database har eksporteret — find ud af, hvor den kommer fra, før du stoler på den",
             "Verdict: signature valid, BUT this file is not one this database exported — find out where it came from before relying on it",
         ),
+        Verdict::OtherOrganisation => lang.pick(
+            "Resultat: underskriften er gyldig, MEN certifikatet tilhører en anden organisation end gennemgangens — stol ikke på den",
+            "Verdict: signature valid, BUT the certificate belongs to another organisation than the review's — do not rely on it",
+        ),
         Verdict::UnknownCertificate => lang.pick(
             "Resultat: underskriften er gyldig, MEN certifikatet er ikke et, denne database har eksporteret med — filen kan være underskrevet af en anden; stol ikke på den",
             "Verdict: signature valid, BUT this certificate is not one this database exported with — the file may have been signed by someone else; do not rely on it",
@@ -463,6 +535,19 @@ fn problem_text(problem: &Problem, lang: Lang) -> String {
                 "the certificate in the signature is not the one that signed: it was replaced or altered",
             )
             .to_string(),
+        Problem::HighS => lang
+            .pick(
+                "underskriften er ændret (ECDSA-værdien s er erstattet med n − s, som aarshjul aldrig skriver)",
+                "the signature was altered (its ECDSA value s was replaced by n − s, which aarshjul never writes)",
+            )
+            .to_string(),
+        Problem::Timestamp(d) => format!(
+            "{} ({d})",
+            lang.pick(
+                "tidsstemplet i underskriften holder ikke",
+                "the timestamp in the signature does not hold"
+            )
+        ),
         Problem::CertificateNotNamed(d) => format!(
             "{} ({d})",
             lang.pick(
@@ -496,7 +581,8 @@ fn compare_with_db(
     };
     // A database that cannot be read does not make the file unreadable: say why and go on
     // with the verdict about the file itself.
-    let read = Store::open(&global.db).and_then(|store| store.review_events(&meta.org, period));
+    let read =
+        Store::open_read_only(&global.db).and_then(|store| store.review_events(&meta.org, period));
     let events = match read {
         Ok(events) => events,
         Err(e) => return DbCheck::Failed(e.message(lang)),
@@ -626,9 +712,11 @@ fn certificate_check(events: &[Event], bytes: &[u8], certificate: Option<&str>) 
     }
 }
 
-/// `aarshjul identity import FILE.p12`.
-pub fn identity_import(global: &Global, file: &Path) -> CommandResult {
+/// `aarshjul identity import --org ID FILE.p12`.
+pub fn identity_import(global: &Global, org: &str, file: &Path) -> CommandResult {
     let lang = global.lang();
+    let lists = load(&global.checklists, lang)?;
+    let list = find_org(&lists, org, lang)?;
     let bytes = std::fs::read(file).map_err(|e| {
         Failure(format!(
             "{}: {} ({e})",
@@ -659,9 +747,35 @@ pub fn identity_import(global: &Global, file: &Path) -> CommandResult {
         ))
         .map_err(|_| Failure(IdentityError::NoPassword.message(lang)))?,
     };
-    let dir = identity::dir_for_db(&global.db);
-    let id = Identity::import(&dir, file, &password).map_err(|e| Failure(e.message(lang)))?;
-    println!("{}: {}", lang.pick("Importeret", "Imported"), id.holder());
+    let dir = identity::org_dir(&identity::dir_for_db(&global.db), &list.organisation.id);
+    let holder = identity::Holder {
+        organisation: &list.organisation.name,
+        cvr: list.organisation.cvr.as_deref(),
+    };
+    let id =
+        Identity::import(&dir, file, &password, &holder).map_err(|e| Failure(e.message(lang)))?;
+    println!(
+        "{} {}: {}",
+        lang.pick("Importeret for", "Imported for"),
+        list.organisation.id,
+        id.holder()
+    );
+    println!(
+        "{}: {}",
+        lang.pick("Nøgle", "Key"),
+        id.signing_key().describe()
+    );
+    if !id.chain.is_empty() {
+        println!(
+            "{}: {}",
+            lang.pick("Kæde", "Chain"),
+            id.chain
+                .iter()
+                .map(|c| identity::name_text(&c.tbs_certificate.subject))
+                .collect::<Vec<_>>()
+                .join(" ← ")
+        );
+    }
     println!("SHA-256: {}", id.fingerprint());
     println!(
         "{} {}",
@@ -674,28 +788,133 @@ pub fn identity_import(global: &Global, file: &Path) -> CommandResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `aarshjul identity show`.
-pub fn identity_show(global: &Global) -> CommandResult {
+/// `aarshjul identity show [--org ID]`.
+pub fn identity_show(global: &Global, org: Option<&str>) -> CommandResult {
     let lang = global.lang();
-    let dir = identity::dir_for_db(&global.db);
-    let id = Identity::load(&dir)
-        .map_err(|e| Failure(e.message(lang)))?
-        .ok_or_else(|| Failure(IdentityError::Missing { dir: dir.clone() }.message(lang)))?;
-    println!("{}: {}", lang.pick("Indehaver", "Holder"), id.holder());
-    println!("SHA-256: {}", id.fingerprint());
-    let issuer = identity::name_text(&id.certificate.tbs_certificate.issuer);
-    let own = id.certificate.tbs_certificate.issuer == id.certificate.tbs_certificate.subject;
+    let lists = load(&global.checklists, lang)?;
+    let root = identity::dir_for_db(&global.db);
+    let orgs: Vec<&crate::checklist::Checklist> = match org {
+        Some(org) => vec![find_org(&lists, org, lang)?],
+        None => lists.iter().collect(),
+    };
+    let mut first = true;
+    for list in orgs {
+        let o = &list.organisation;
+        if !first {
+            println!();
+        }
+        first = false;
+        println!(
+            "{}: {} ({})",
+            lang.pick("Organisation", "Organisation"),
+            o.id,
+            o.name
+        );
+        let dir = identity::org_dir(&root, &o.id);
+        match Identity::load(&dir).map_err(|e| Failure(e.message(lang)))? {
+            Some(id) => print_identity(&id, &dir, lang),
+            None => println!(
+                "  {}",
+                lang.pick(
+                    "ingen identitet endnu; et selvunderskrevet certifikat, der nævner organisationen, laves ved første underskrevne eksport, eller importér organisationens .p12 med »aarshjul identity import --org ID FIL.p12«",
+                    "no identity yet; a self-signed certificate naming the organisation is made at its first signed export, or import its .p12 with `aarshjul identity import --org ID FILE.p12`"
+                )
+            ),
+        }
+    }
+    if identity::has_legacy(&root) {
+        println!();
+        println!(
+            "{}",
+            lang.pick(
+                "Databasens tidligere fælles identitet (fra før identiteter pr. organisation); den organisation, certifikatet nævner, overtager den ved sin næste underskrevne eksport:",
+                "The database's former shared identity (from before identities per organisation); the organisation its certificate names takes it over at its next signed export:"
+            )
+        );
+        if let Some(id) = Identity::load(&root).map_err(|e| Failure(e.message(lang)))? {
+            print_identity(&id, &root, lang);
+        }
+    }
+    match pdf::tsa::setting(&root).map_err(|e| Failure(e.message(lang)))? {
+        Some(tsa) => println!(
+            "\n{}: {}",
+            lang.pick("Tidsstemplingstjeneste", "Time-stamping authority"),
+            tsa.url
+        ),
+        None => println!(
+            "\n{}",
+            lang.pick(
+                "Tidsstemplingstjeneste: ingen (sæt en med »aarshjul identity tsa URL«)",
+                "Time-stamping authority: none (set one with `aarshjul identity tsa URL`)"
+            )
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_identity(id: &Identity, dir: &Path, lang: Lang) {
+    let org = id.organisation();
+    println!("  {}: {}", lang.pick("Indehaver", "Holder"), id.holder());
     println!(
-        "{}: {}",
+        "  {}: {}",
+        lang.pick("Certifikatets organisation", "Certificate's organisation"),
+        org.text()
+    );
+    println!(
+        "  {}: {}",
+        lang.pick("Nøgle", "Key"),
+        id.signing_key().describe()
+    );
+    println!("  SHA-256: {}", id.fingerprint());
+    println!(
+        "  {}: {}",
         lang.pick("Udsteder", "Issuer"),
-        if own {
+        if id.self_signed_certificate() {
             lang.pick("selvunderskrevet", "self-signed").to_string()
         } else {
-            issuer
+            identity::name_text(&id.certificate.tbs_certificate.issuer)
         }
     );
-    println!("{}: {}", lang.pick("Gyldig", "Valid"), id.validity());
-    println!("{}: {}", lang.pick("Mappe", "Directory"), dir.display());
+    println!("  {}: {}", lang.pick("Gyldig", "Valid"), id.validity());
+    println!("  {}: {}", lang.pick("Mappe", "Directory"), dir.display());
+}
+
+/// `aarshjul identity tsa [URL | --off]`.
+pub fn identity_tsa(global: &Global, url: Option<&str>, off: bool) -> CommandResult {
+    let lang = global.lang();
+    let root = identity::dir_for_db(&global.db);
+    let fail = |e: IdentityError| Failure(e.message(lang));
+    if off {
+        pdf::tsa::set_setting(&root, None).map_err(fail)?;
+        println!(
+            "{}",
+            lang.pick(
+                "Tidsstemplingstjeneste fjernet; eksporter underskrives uden tidsstempel",
+                "Time-stamping authority removed; exports are signed without a timestamp"
+            )
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(url) = url else {
+        match pdf::tsa::setting(&root).map_err(fail)? {
+            Some(tsa) => println!("{}", tsa.url),
+            None => println!(
+                "{}",
+                lang.pick("Ingen tidsstemplingstjeneste", "No time-stamping authority")
+            ),
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let tsa = pdf::tsa::parse(url).map_err(|e| Failure(e.message(lang)))?;
+    pdf::tsa::set_setting(&root, Some(&tsa)).map_err(fail)?;
+    println!(
+        "{}: {}",
+        lang.pick(
+            "Underskrevne eksporter beder nu om et tidsstempel fra",
+            "Signed exports now ask for a timestamp from"
+        ),
+        tsa.url
+    );
     Ok(ExitCode::SUCCESS)
 }
 

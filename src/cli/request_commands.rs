@@ -7,12 +7,13 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 
 use crate::checklist::Checklist;
-use crate::cli::{CommandResult, Failure, Global, find_org, load, open};
+use crate::cli::{CommandResult, Failure, Global, date_arg, find_org, load, open, open_read_only};
 use crate::i18n::Lang;
 use crate::period::{local_date, local_time};
 use crate::register;
 use crate::request::{Closed, Extended, Kind, Limit, Received, Request, Resolution, Standing};
 use crate::review::Change;
+use crate::text::escaped;
 
 /// What to do with the register.
 #[derive(Debug, Subcommand)]
@@ -28,8 +29,8 @@ pub enum RequestAction {
             "consent-withdrawal",
         ])]
         kind: String,
-        /// The date the request was received, YYYY-MM-DD [default: today]
-        #[arg(long)]
+        /// The date the request was received, 2026-03-02 or 02.03.2026 [default: today]
+        #[arg(long, value_parser = date_arg)]
         received: Option<NaiveDate>,
         /// The organisation's own case reference, e.g. "sag 2026-014" (never a name or a CPR
         /// number: the register stores no personal data)
@@ -42,6 +43,7 @@ pub enum RequestAction {
     /// Extend a request's deadline by up to two months; the data subject must have been told
     /// why within the first deadline
     Extend {
+        /// Organisation id, e.g. skgr
         #[arg(long)]
         org: String,
         /// The request's case reference
@@ -50,19 +52,22 @@ pub enum RequestAction {
         /// Why more time is needed, as told to the data subject (no personal data)
         #[arg(long)]
         reason: String,
-        /// The date the data subject was told, YYYY-MM-DD [default: today]
-        #[arg(long)]
+        /// The date the data subject was told, 2026-03-02 or 02.03.2026 [default: today]
+        #[arg(long, value_parser = date_arg)]
         told: Option<NaiveDate>,
         /// Further months: 1 or 2
         #[arg(long, default_value_t = 2)]
         months: u32,
+        /// Who records the extension
         #[arg(long)]
         by: String,
     },
     /// Close a request: answered, refused (with a note why) or withdrawn
     Close {
+        /// Organisation id, e.g. skgr
         #[arg(long)]
         org: String,
+        /// The request's case reference
         #[arg(long = "ref")]
         reference: String,
         /// answered | refused | withdrawn
@@ -71,9 +76,10 @@ pub enum RequestAction {
         /// What was answered or why it was refused (no personal data)
         #[arg(long)]
         note: Option<String>,
-        /// The date of the answer, YYYY-MM-DD [default: today]
-        #[arg(long)]
+        /// The date of the answer, 2026-03-02 or 02.03.2026 [default: today]
+        #[arg(long, value_parser = date_arg)]
         date: Option<NaiveDate>,
+        /// Who records the closing
         #[arg(long)]
         by: String,
     },
@@ -161,7 +167,7 @@ pub fn run(global: &Global, action: &RequestAction) -> CommandResult {
     let mut store = open(global, lang)?;
     let event =
         register::record(&mut store, list, now, change).map_err(|e| Failure(e.message(lang)))?;
-    println!(
+    let said = format!(
         "{} — {} — {} #{}, {}",
         event.change.describe(lang),
         list.organisation.name,
@@ -169,6 +175,7 @@ pub fn run(global: &Global, action: &RequestAction) -> CommandResult {
         event.seq,
         local_time(event.at)
     );
+    println!("{}", escaped(&said));
     let register = register::load(&store, list).map_err(|e| Failure(e.message(lang)))?;
     if let Some(r) = crate::request::reference_of(&event.change).and_then(|r| register.get(r)) {
         println!("  {}", deadline_words(r, today, lang));
@@ -215,10 +222,18 @@ fn list(global: &Global, lists: &[Checklist], org: Option<&str>, only_open: bool
         Some(id) => vec![find_org(lists, id, lang)?],
         None => lists.iter().collect(),
     };
-    let store = open(global, lang)?;
+    // Reading only: a missing database has no requests yet, and nothing is created.
+    let store = if global.db.exists() {
+        Some(open_read_only(global, lang)?)
+    } else {
+        None
+    };
     println!("{}", no_personal_data(lang));
     for list in chosen {
-        let register = register::load(&store, list).map_err(|e| Failure(e.message(lang)))?;
+        let register = match &store {
+            Some(store) => register::load(store, list).map_err(|e| Failure(e.message(lang)))?,
+            None => crate::request::Register::from_events(&list.organisation.id, &[]),
+        };
         let requests = if only_open {
             register.open()
         } else {
@@ -236,7 +251,8 @@ fn list(global: &Global, lists: &[Checklist], org: Option<&str>, only_open: bool
             );
         }
         for r in requests {
-            println!("{}", row(r, today, lang));
+            // Stored references are shown, never sent to the terminal as commands.
+            println!("{}", escaped(&row(r, today, lang)));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -289,7 +305,7 @@ pub fn print_open(lists: &[Checklist], open: &[(&str, &Request)], today: NaiveDa
         }
         println!("  {} ({})", list.organisation.name, list.organisation.id);
         for r in mine {
-            println!(" {}", row(r, today, lang));
+            println!(" {}", escaped(&row(r, today, lang)));
         }
     }
 }

@@ -47,7 +47,13 @@ pub fn sanitise(text: &str, missing: &mut BTreeSet<char>) -> String {
         .filter_map(|c| match c {
             '\n' => Some('\n'),
             '\t' => Some(' '),
-            c if c.is_control() => None,
+            // A line ending's carriage return is not a character of the text.
+            '\r' => None,
+            // Any other control character is shown and reported, never dropped unseen.
+            c if c.is_control() => {
+                missing.insert(c);
+                Some(REPLACEMENT)
+            }
             c if covers(c) => Some(c),
             c => {
                 missing.insert(c);
@@ -66,6 +72,14 @@ mod tests {
         for c in "æøåÆØÅ§–—»«„“”‘’…€•é ü ö ä ß ✓".chars() {
             assert!(covers(c), "{c:?} should be in the fonts");
         }
+    }
+
+    #[test]
+    fn control_characters_are_replaced_and_reported_not_dropped() {
+        let mut missing = BTreeSet::new();
+        let out = sanitise("Eve\u{1b}[2J\u{7}", &mut missing);
+        assert_eq!(out, "Eve?[2J?");
+        assert_eq!(missing, BTreeSet::from(['\u{1b}', '\u{7}']));
     }
 
     #[test]

@@ -1,7 +1,15 @@
-//! The signing identity: an ECDSA P-256 key and its certificate, kept in `identity/` beside
-//! the database (directory 0700, key file 0600). Created on the first export as a
-//! self-signed certificate naming the signer, role and organisation, or imported from a
-//! PKCS#12 file (e.g. an organisation's OCES certificate). The key is never printed.
+//! The signing identities: one per organisation, each a key (ECDSA P-256/P-384 or RSA) and its
+//! certificate with any chain, kept in `identity/<org>/` beside the database (directories
+//! 0700, key files 0600). An organisation's identity is made on its first signed export as a
+//! self-signed certificate naming the organisation (`O=` its name, `organizationIdentifier=
+//! NTRDK-<CVR>` when it has a CVR number), or imported from a PKCS#12 file (e.g. its OCES3
+//! certificate). The person who signed the review is not in the certificate: they are named
+//! in the signature dictionary and the record. The key is never printed.
+//!
+//! Databases from before identities per organisation hold one identity directly in
+//! `identity/`. The first organisation whose certificate it is (its `O=` names the
+//! organisation, or else the only organisation whose exports it signed) adopts it on its next
+//! signed export: it moves to `identity/<org>/`. Any other organisation gets its own.
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -10,10 +18,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use der::asn1::{SetOfVec, Utf8StringRef};
+use der::asn1::{PrintableStringRef, SetOfVec, Utf8StringRef};
 use der::{Decode, Encode, EncodePem};
-use p256::ecdsa::{DerSignature, SigningKey};
-use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use p256::ecdsa::DerSignature;
+use p256::pkcs8::LineEnding;
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::attr::AttributeTypeAndValue;
@@ -22,6 +30,7 @@ use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
+use super::keys::Key;
 use super::layout::CertSummary;
 use super::p12::{self, P12Error};
 use crate::checklist::hex;
@@ -30,19 +39,72 @@ use crate::i18n::Lang;
 const KEY_FILE: &str = "key.pem";
 const CERT_FILE: &str = "cert.pem";
 
-/// A key and the certificate that names its holder, with any chain certificates.
+/// A key and the certificate that names its holder, with any chain certificates (from the
+/// issuer of the certificate up towards the root).
 pub struct Identity {
-    key: SigningKey,
+    key: Key,
     pub certificate: Certificate,
     pub chain: Vec<Certificate>,
 }
 
-/// Who a new self-signed certificate names.
+/// The organisation a new self-signed certificate names.
 #[derive(Debug, Clone)]
 pub struct Holder<'a> {
-    pub name: &'a str,
-    pub role: &'a str,
     pub organisation: &'a str,
+    /// The Danish CVR number (8 digits), if the organisation has one.
+    pub cvr: Option<&'a str>,
+}
+
+/// organizationIdentifier (X.520, 2.5.4.97): `NTRDK-<CVR>` for a Danish legal person.
+pub const ORGANIZATION_IDENTIFIER: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("2.5.4.97");
+
+/// What a certificate says about whose it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CertOrg {
+    /// `O=`.
+    pub name: Option<String>,
+    /// The CVR number from `organizationIdentifier=NTRDK-…`.
+    pub cvr: Option<String>,
+    /// `CN=`: the organisation itself, or the employee of an employee certificate.
+    pub holder: Option<String>,
+}
+
+impl CertOrg {
+    /// Reads the subject of `cert`.
+    pub fn of(cert: &Certificate) -> CertOrg {
+        let subject = &cert.tbs_certificate.subject;
+        CertOrg {
+            name: attr_text(subject, const_oid::db::rfc4519::O),
+            cvr: attr_text(subject, ORGANIZATION_IDENTIFIER)
+                .and_then(|v| v.strip_prefix("NTRDK-").map(str::to_string)),
+            holder: attr_text(subject, const_oid::db::rfc4519::CN),
+        }
+    }
+
+    /// Whether it names the organisation `name` with CVR `cvr`: the CVR numbers decide when
+    /// both have one, the names (case and spacing aside) otherwise.
+    pub fn is(&self, name: &str, cvr: Option<&str>) -> bool {
+        if let (Some(own), Some(cvr)) = (&self.cvr, cvr) {
+            return own == cvr;
+        }
+        let norm = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        self.name.as_deref().is_some_and(|n| norm(n) == norm(name))
+    }
+
+    /// "Støttekontaktgruppen (CVR 12345678)" or "?" when the certificate names none.
+    pub fn text(&self) -> String {
+        let mut s = self.name.clone().unwrap_or_else(|| "?".into());
+        if let Some(cvr) = &self.cvr {
+            s.push_str(&format!(" (CVR {cvr})"));
+        }
+        s
+    }
 }
 
 /// What can go wrong with the identity. Each message says what the user can do.
@@ -63,6 +125,13 @@ pub enum IdentityError {
     Missing { dir: PathBuf },
     #[error("the certificate could not be made: {0}")]
     Certificate(String),
+    /// An imported certificate names another organisation than the one it is for.
+    #[error("{path}: the certificate is for {cert}, not {org}")]
+    OtherOrganisation {
+        path: PathBuf,
+        cert: String,
+        org: String,
+    },
 }
 
 impl IdentityError {
@@ -102,8 +171,8 @@ impl IdentityError {
                         "{} {what}; {}",
                         lang.pick("nøglen er", "the key is"),
                         lang.pick(
-                            "kun ECDSA P-256-nøgler kan bruges til at underskrive",
-                            "only ECDSA P-256 keys can be used for signing"
+                            "kun ECDSA P-256- og P-384-nøgler og RSA-nøgler på 2048–4096 bit kan bruges til at underskrive",
+                            "only ECDSA P-256 and P-384 keys and RSA keys of 2048–4096 bits can be used for signing"
                         )
                     ),
                     P12Error::NoMatchingCertificate => lang
@@ -144,16 +213,68 @@ impl IdentityError {
                 "{}: {d}",
                 lang.pick("Certifikatet kunne ikke laves", "The certificate could not be made")
             ),
+            IdentityError::OtherOrganisation { path, cert, org } => format!(
+                "{}: {}",
+                path.display(),
+                lang.pick(
+                    "certifikatet er udstedt til {c}, ikke til {o}; en gennemgang underskrives aldrig med en anden organisations nøgle (står CVR-nummeret i tjeklisten, sammenlignes det i stedet for navnet)",
+                    "the certificate is issued to {c}, not to {o}; a review is never signed with another organisation's key (when the checklist has the CVR number, that is compared instead of the name)"
+                )
+                .replace("{c}", cert)
+                .replace("{o}", org)
+            ),
         }
     }
 }
 
-/// The identity directory of a database: `identity/` beside it.
+/// The identity directory of a database: `identity/` beside it. The organisations'
+/// identities are in it ([`org_dir`]); a database from before that holds its single identity
+/// directly in it.
 pub fn dir_for_db(db: &Path) -> PathBuf {
     db.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .join("identity")
+}
+
+/// The directory of organisation `org`'s identity in the identity directory `root`.
+pub fn org_dir(root: &Path, org: &str) -> PathBuf {
+    root.join(org)
+}
+
+/// Whether `root` holds the single identity of a database from before identities per
+/// organisation.
+pub fn has_legacy(root: &Path) -> bool {
+    root.join(KEY_FILE).exists() || root.join(CERT_FILE).exists()
+}
+
+/// Organisation `org`'s identity in `root`, if it has one. Without one, the database's former
+/// single identity in `root` is adopted when `adopt` says it is the organisation's: it is
+/// stored as the organisation's and removed from `root`. Returns whether it was adopted now.
+pub fn for_org(
+    root: &Path,
+    org: &str,
+    adopt: impl FnOnce(&Identity) -> bool,
+) -> Result<(Option<Identity>, bool), IdentityError> {
+    let dir = org_dir(root, org);
+    if let Some(identity) = Identity::load(&dir)? {
+        return Ok((Some(identity), false));
+    }
+    if !has_legacy(root) {
+        return Ok((None, false));
+    }
+    let Some(legacy) = Identity::load(root)? else {
+        return Ok((None, false));
+    };
+    if !adopt(&legacy) {
+        return Ok((None, false));
+    }
+    legacy.save(&dir)?;
+    for name in [KEY_FILE, CERT_FILE] {
+        let path = root.join(name);
+        fs::remove_file(&path).map_err(|source| IdentityError::Io { path, source })?;
+    }
+    Ok((Some(legacy), true))
 }
 
 impl Identity {
@@ -181,7 +302,7 @@ impl Identity {
             (Some(_), None) => return Err(damaged(&cert_path, "missing")),
         };
         let key =
-            SigningKey::from_pkcs8_pem(&key_pem).map_err(|e| damaged(&key_path, &e.to_string()))?;
+            Key::from_pkcs8_pem(&key_pem).map_err(|e| damaged(&key_path, &format!("{e:?}")))?;
         let mut certs = Certificate::load_pem_chain(cert_pem.as_bytes())
             .map_err(|e| damaged(&cert_path, &e.to_string()))?;
         if certs.is_empty() {
@@ -217,11 +338,11 @@ impl Identity {
         Ok((identity, true))
     }
 
-    /// A new key and a self-signed certificate for `holder`, valid 20 years from the day
-    /// before `now`.
+    /// A new ECDSA P-256 key and a self-signed certificate naming the organisation of
+    /// `holder`, valid 20 years from the day before `now`.
     pub fn self_signed(holder: &Holder<'_>, now: DateTime<Utc>) -> Result<Identity, IdentityError> {
         let fail = |e: &dyn std::fmt::Display| IdentityError::Certificate(e.to_string());
-        let key = SigningKey::random(&mut rand_core::OsRng);
+        let key = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
         let subject = subject(holder).map_err(|e| fail(&e))?;
         let mut serial = [0u8; 16];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut serial);
@@ -252,15 +373,20 @@ impl Identity {
             .map_err(|e| fail(&e))?;
         let certificate = builder.build::<DerSignature>().map_err(|e| fail(&e))?;
         Ok(Identity {
-            key,
+            key: Key::P256(key),
             certificate,
             chain: Vec::new(),
         })
     }
 
     /// Reads a PKCS#12 file with `password` and stores it as the identity in `dir`,
-    /// replacing any identity there.
-    pub fn import(dir: &Path, file: &Path, password: &str) -> Result<Identity, IdentityError> {
+    /// replacing any identity there; its certificate must name the organisation `holder`.
+    pub fn import(
+        dir: &Path,
+        file: &Path,
+        password: &str,
+        holder: &Holder<'_>,
+    ) -> Result<Identity, IdentityError> {
         let bytes = fs::read(file).map_err(|source| IdentityError::Io {
             path: file.to_path_buf(),
             source,
@@ -271,11 +397,24 @@ impl Identity {
         })?;
         let mut certs = contents.certificates;
         let certificate = certs.remove(0);
+        let chain = chain_of(&certificate, certs);
         let identity = Identity {
-            key: SigningKey::from(&contents.key),
+            key: contents.key,
             certificate,
-            chain: certs,
+            chain,
         };
+        let org = identity.organisation();
+        if !org.is(holder.organisation, holder.cvr) {
+            let mut named = holder.organisation.to_string();
+            if let Some(cvr) = holder.cvr {
+                named.push_str(&format!(" (CVR {cvr})"));
+            }
+            return Err(IdentityError::OtherOrganisation {
+                path: file.to_path_buf(),
+                cert: org.text(),
+                org: named,
+            });
+        }
         identity.save(dir)?;
         Ok(identity)
     }
@@ -292,8 +431,8 @@ impl Identity {
         };
         let key_pem = self
             .key
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| IdentityError::Certificate(e.to_string()))?;
+            .to_pkcs8_pem()
+            .map_err(IdentityError::Certificate)?;
         let mut certs = String::new();
         for cert in std::iter::once(&self.certificate).chain(&self.chain) {
             let pem = cert
@@ -305,7 +444,11 @@ impl Identity {
             path: dir.to_path_buf(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "no directory name"),
         })?;
-        fs::create_dir_all(&parent).map_err(io(&parent))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&parent)
+            .map_err(io(&parent))?;
         let staging = Staging::new(&parent, &name).map_err(io(&parent))?;
         staging
             .write(CERT_FILE, certs.as_bytes())
@@ -338,12 +481,26 @@ impl Identity {
     }
 
     fn key_matches(&self) -> bool {
-        spki::SubjectPublicKeyInfoOwned::from_key(*self.key.verifying_key())
-            .is_ok_and(|spki| spki == self.certificate.tbs_certificate.subject_public_key_info)
+        self.key.public_key_info().is_ok_and(|spki| {
+            same_key(
+                &spki,
+                &self.certificate.tbs_certificate.subject_public_key_info,
+            )
+        })
     }
 
-    pub fn signing_key(&self) -> &SigningKey {
+    pub fn signing_key(&self) -> &Key {
         &self.key
+    }
+
+    /// The organisation the certificate names.
+    pub fn organisation(&self) -> CertOrg {
+        CertOrg::of(&self.certificate)
+    }
+
+    /// Whether the certificate names itself as its issuer.
+    pub fn self_signed_certificate(&self) -> bool {
+        self.certificate.tbs_certificate.issuer == self.certificate.tbs_certificate.subject
     }
 
     /// The certificate's subject, e.g. "CN=Henriette Salmon, TITLE=Leder, O=Støttekontaktgruppen".
@@ -351,41 +508,12 @@ impl Identity {
         name_text(&self.certificate.tbs_certificate.subject)
     }
 
-    /// The certificate subject's common name (CN), e.g. "Henriette Salmon".
+    /// The certificate subject's common name (CN), e.g. "Støttekontaktgruppen".
     pub fn common_name(&self) -> Option<String> {
-        use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef};
-        let cn = const_oid::db::rfc4519::CN;
-        let atv = self
-            .certificate
-            .tbs_certificate
-            .subject
-            .0
-            .iter()
-            .flat_map(|rdn| rdn.0.iter())
-            .find(|atv| atv.oid == cn)?;
-        let v = &atv.value;
-        v.decode_as::<Utf8StringRef<'_>>()
-            .map(|s| s.to_string())
-            .or_else(|_| {
-                v.decode_as::<PrintableStringRef<'_>>()
-                    .map(|s| s.to_string())
-            })
-            .or_else(|_| v.decode_as::<Ia5StringRef<'_>>().map(|s| s.to_string()))
-            .or_else(|_| v.decode_as::<TeletexStringRef<'_>>().map(|s| s.to_string()))
-            .ok()
-    }
-
-    /// Whether the certificate was made for `signer` (its CN names them; case and spacing
-    /// aside).
-    pub fn is_for(&self, signer: &str) -> bool {
-        let norm = |s: &str| {
-            s.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase()
-        };
-        self.common_name()
-            .is_some_and(|cn| norm(&cn) == norm(signer))
+        attr_text(
+            &self.certificate.tbs_certificate.subject,
+            const_oid::db::rfc4519::CN,
+        )
     }
 
     /// SHA-256 (hex) of the certificate.
@@ -412,9 +540,70 @@ pub fn name_text(name: &Name) -> String {
     name.0
         .iter()
         .rev()
-        .flat_map(|rdn| rdn.0.iter().map(|atv| atv.to_string()))
+        .flat_map(|rdn| {
+            rdn.0.iter().map(|atv| {
+                // x509-cert does not know this attribute's name and would print it as hex.
+                if atv.oid == ORGANIZATION_IDENTIFIER
+                    && let Some(text) = value_text(&atv.value)
+                {
+                    return format!("organizationIdentifier={text}");
+                }
+                atv.to_string()
+            })
+        })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The text of the first `oid` attribute in `name`.
+pub fn attr_text(name: &Name, oid: der::oid::ObjectIdentifier) -> Option<String> {
+    let atv = name
+        .0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .find(|atv| atv.oid == oid)?;
+    value_text(&atv.value)
+}
+
+/// A directory string's text.
+fn value_text(v: &der::Any) -> Option<String> {
+    use der::asn1::{Ia5StringRef, TeletexStringRef};
+    v.decode_as::<Utf8StringRef<'_>>()
+        .map(|s| s.to_string())
+        .or_else(|_| {
+            v.decode_as::<PrintableStringRef<'_>>()
+                .map(|s| s.to_string())
+        })
+        .or_else(|_| v.decode_as::<Ia5StringRef<'_>>().map(|s| s.to_string()))
+        .or_else(|_| v.decode_as::<TeletexStringRef<'_>>().map(|s| s.to_string()))
+        .ok()
+}
+
+/// Whether two public keys are the same key (an RSA key's NULL parameters aside).
+pub fn same_key(a: &spki::SubjectPublicKeyInfoOwned, b: &spki::SubjectPublicKeyInfoOwned) -> bool {
+    a.algorithm.oid == b.algorithm.oid
+        && a.subject_public_key == b.subject_public_key
+        && (a.algorithm.oid == const_oid::db::rfc5912::RSA_ENCRYPTION
+            || a.algorithm.parameters == b.algorithm.parameters)
+}
+
+/// The chain of `leaf` among `others`: its issuer, that one's issuer, and so on, as far as
+/// they are there (a root included). Certificates of no use to the chain are left out.
+fn chain_of(leaf: &Certificate, mut others: Vec<Certificate>) -> Vec<Certificate> {
+    let mut chain: Vec<Certificate> = Vec::new();
+    let mut current = leaf.clone();
+    while current.tbs_certificate.issuer != current.tbs_certificate.subject {
+        let Some(i) = others
+            .iter()
+            .position(|c| c.tbs_certificate.subject == current.tbs_certificate.issuer)
+        else {
+            break;
+        };
+        let next = others.remove(i);
+        chain.push(next.clone());
+        current = next;
+    }
+    chain
 }
 
 /// SHA-256 (hex) of a certificate's DER encoding.
@@ -422,26 +611,28 @@ pub fn cert_fingerprint(cert: &Certificate) -> String {
     hex(&Sha256::digest(cert.to_der().unwrap_or_default()))
 }
 
+/// The subject of an organisation's self-signed certificate: C=DK, O=name,
+/// organizationIdentifier=NTRDK-<CVR> (when there is one), CN=name.
 fn subject(holder: &Holder<'_>) -> der::Result<Name> {
-    use const_oid::db::rfc4519::{CN, O, TITLE};
-    let rdn = |oid, value: &str| -> der::Result<RelativeDistinguishedName> {
-        let value = der::Any::encode_from(&Utf8StringRef::new(value)?)?;
+    use const_oid::db::rfc4519::{C, CN, O};
+    let atv = |oid, value: der::Any| -> der::Result<RelativeDistinguishedName> {
         let atv = AttributeTypeAndValue { oid, value };
         Ok(RelativeDistinguishedName(SetOfVec::try_from(vec![atv])?))
     };
-    let mut rdns = Vec::new();
-    for (oid, value) in [
-        (O, holder.organisation),
-        (TITLE, holder.role),
-        (CN, holder.name),
-    ] {
-        if !value.trim().is_empty() {
-            rdns.push(rdn(oid, value.trim())?);
-        }
-    }
-    if rdns.is_empty() {
+    let utf8 = |v: &str| der::Any::encode_from(&Utf8StringRef::new(v)?);
+    let printable = |v: &str| der::Any::encode_from(&PrintableStringRef::new(v)?);
+    let name = holder.organisation.trim();
+    if name.is_empty() {
         return Name::from_str("CN=aarshjul");
     }
+    let mut rdns = vec![atv(C, printable("DK")?)?, atv(O, utf8(name)?)?];
+    if let Some(cvr) = holder.cvr.map(str::trim).filter(|c| !c.is_empty()) {
+        rdns.push(atv(
+            ORGANIZATION_IDENTIFIER,
+            printable(&format!("NTRDK-{cvr}"))?,
+        )?);
+    }
+    rdns.push(atv(CN, utf8(name)?)?);
     Ok(RdnSequence(rdns))
 }
 
@@ -563,9 +754,8 @@ mod tests {
 
     fn holder() -> Holder<'static> {
         Holder {
-            name: "Henriette Salmon",
-            role: "Leder",
             organisation: "Støttekontaktgruppen",
+            cvr: Some("12345678"),
         }
     }
 
@@ -578,17 +768,21 @@ mod tests {
         assert!(created);
         assert_eq!(
             first.holder(),
-            "CN=Henriette Salmon, TITLE=Leder, O=Støttekontaktgruppen"
+            "CN=Støttekontaktgruppen, organizationIdentifier=NTRDK-12345678, O=Støttekontaktgruppen, C=DK"
         );
+        let org = first.organisation();
+        assert_eq!(org.cvr.as_deref(), Some("12345678"));
+        assert!(org.is("støttekontaktgruppen", None));
+        assert!(org.is("Andet navn", Some("12345678")));
+        assert!(!org.is("Støttekontaktgruppen", Some("87654321")));
+        assert!(!org.is("Fordelingssekretariatet", None));
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&id_dir), 0o700);
         assert_eq!(mode(&id_dir.join(KEY_FILE)), 0o600);
         let (again, created) = Identity::load_or_create(&id_dir, &holder(), now).unwrap();
         assert!(!created);
         assert_eq!(again.fingerprint(), first.fingerprint());
-        assert_eq!(again.common_name().as_deref(), Some("Henriette Salmon"));
-        assert!(again.is_for("henriette  Salmon"));
-        assert!(!again.is_for("Jens Hansen"));
+        assert_eq!(again.common_name().as_deref(), Some("Støttekontaktgruppen"));
     }
 
     /// Names in `dir` other than the identity itself (staging or set-aside directories).
@@ -608,8 +802,8 @@ mod tests {
         let now = "2026-11-22T13:00:00Z".parse().unwrap();
         let (first, _) = Identity::load_or_create(&id_dir, &holder(), now).unwrap();
         let other = Holder {
-            name: "Anden",
-            ..holder()
+            organisation: "Anden",
+            cvr: None,
         };
         let second = Identity::self_signed(&other, now).unwrap();
         second.save(&id_dir).unwrap();

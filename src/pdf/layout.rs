@@ -14,7 +14,9 @@ use genpdf::style::{Color, Style};
 use genpdf::{Context, Document, Margins, Mm, PageDecorator, Position};
 
 use super::fonts;
-use super::text::{GREY, RED, Writer};
+use genpdf::elements::LinearLayout;
+
+use super::text::{GREY, KEEP, KeepTogether, RED, Writer};
 use crate::i18n::Lang;
 use crate::period::local_date;
 use crate::record::{Record, RecordItem, RegisterTable, when};
@@ -143,7 +145,18 @@ fn body(
     }
     w.para(&org.policy, normal.italic().with_color(GREY), 0.0);
     w.gap(0.6);
-    w.para(&r.title, Style::new().bold().with_font_size(14), 0.0);
+    // The title on one line and its span on the next, each kept whole: a long title never
+    // leaves the year alone on a line.
+    w.para(
+        &keep(&r.period.review_title(lang)),
+        Style::new().bold().with_font_size(14),
+        0.0,
+    );
+    w.para(
+        &keep(&r.period.span_words(lang)),
+        normal.with_color(GREY),
+        0.0,
+    );
     w.rule();
     if draft {
         w.para(
@@ -195,7 +208,7 @@ fn body(
         0.0,
     );
     let signed = match &r.signature {
-        Some(s) => format!("{} ({}), {}", s.by, s.role, when(s.at, lang)),
+        Some(s) => format!("{} ({}), {}", s.by, s.role, keep(&when(s.at, lang))),
         None => lang.pick("ikke underskrevet", "not signed").to_string(),
     };
     w.labelled(lang.pick("Underskrevet", "Signed"), &signed, normal, 0.0);
@@ -244,6 +257,49 @@ fn body(
         }
     }
 
+    if !r.actions.is_empty() {
+        w.gap(0.6);
+        w.para(
+            lang.pick("Opfølgning på afvigelser", "Follow-up of deviations"),
+            heading,
+            0.0,
+        );
+        for a in &r.actions {
+            let title = r
+                .items
+                .iter()
+                .find(|i| i.id == a.item)
+                .map_or(a.item.as_str(), |i| i.title.as_str());
+            w.para(&format!("{title}: {}", a.action), normal.bold(), 0.0);
+            w.para(
+                &format!(
+                    "{}: {} · {}: {}",
+                    lang.pick("Ansvarlig", "Responsible"),
+                    a.owner,
+                    lang.pick("Frist", "Due"),
+                    lang.date(a.due)
+                ),
+                small,
+                5.0,
+            );
+            let state = match &a.closed {
+                Some(c) => format!(
+                    "{} {} {}: {}",
+                    lang.pick("Lukket", "Closed"),
+                    when(c.at, lang),
+                    lang.pick(&format!("af {}", c.by), &format!("by {}", c.by)),
+                    c.note
+                ),
+                None => lang.pick("Åben", "Open").to_string(),
+            };
+            w.para(
+                &format!("{}: {state}", lang.pick("Status", "State")),
+                small,
+                5.0,
+            );
+        }
+    }
+
     w.gap(0.6);
     w.para(lang.pick("Punkter", "Items"), heading, 0.0);
     for (n, item) in r.items.iter().enumerate() {
@@ -255,6 +311,15 @@ fn body(
         w.para(
             lang.pick("Gennemgang på personalemøder", "Staff-meeting walkthroughs"),
             heading,
+            0.0,
+        );
+        // The sections are listed once, above the meetings; a meeting that was shown other
+        // sections (the checklist changed during the year) lists its own.
+        let common = &r.meetings[0].sections;
+        w.labelled(
+            lang.pick("Gennemgåede afsnit", "Sections shown"),
+            &common.join(" · "),
+            small,
             0.0,
         );
         for m in &r.meetings {
@@ -279,12 +344,17 @@ fn body(
                 small,
                 5.0,
             );
-            w.labelled(
-                lang.pick("Gennemgåede afsnit", "Sections shown"),
-                &m.sections.join(" · "),
-                small,
-                5.0,
-            );
+            if &m.sections != common {
+                w.labelled(
+                    lang.pick(
+                        "Gennemgåede afsnit ved dette møde",
+                        "Sections shown at this meeting",
+                    ),
+                    &m.sections.join(" · "),
+                    small,
+                    5.0,
+                );
+            }
         }
     }
 
@@ -294,14 +364,25 @@ fn body(
 
     w.gap(0.6);
     w.para(lang.pick("Historik", "History"), heading, 0.0);
-    for h in &r.history {
+    // The last history lines and the signature block go on one page: the block never
+    // stands alone on the last page.
+    let (before, last) = r.history.split_at(r.history.len().saturating_sub(2));
+    for h in before {
         w.para(
             &format!("{} — {} — {}", when(h.at, lang), h.by, h.what),
             small,
             0.0,
         );
     }
-
+    let outer = std::mem::replace(&mut w.body, LinearLayout::vertical());
+    let start = w.height;
+    for h in last {
+        w.para(
+            &format!("{} — {} — {}", when(h.at, lang), h.by, h.what),
+            small,
+            0.0,
+        );
+    }
     w.gap(0.6);
     w.para(lang.pick("Underskrift", "Signature"), heading, 0.0);
     match &r.signature {
@@ -313,7 +394,7 @@ fn body(
                 )
                 .replace("{by}", &s.by)
                 .replace("{role}", &s.role)
-                .replace("{at}", &when(s.at, lang)),
+                .replace("{at}", &keep(&when(s.at, lang))),
             normal,
             0.0,
         ),
@@ -331,10 +412,10 @@ fn body(
             w.para(
                 &lang
                     .pick(
-                        "Denne PDF er digitalt underskrevet {at} (CMS, ECDSA P-256) med certifikatet nedenfor. Enhver ændring af filen gør underskriften ugyldig; kontrollér den med »aarshjul verify FIL.pdf« eller en PDF-læser, der viser digitale underskrifter.",
-                        "This PDF was digitally signed {at} (CMS, ECDSA P-256) with the certificate below. Any change to the file invalidates the signature; check it with `aarshjul verify FILE.pdf` or a PDF reader that shows digital signatures.",
+                        "Denne PDF er digitalt underskrevet {at} (PAdES) med organisationens certifikat nedenfor. Enhver ændring af filen gør underskriften ugyldig; kontrollér den med »aarshjul verify FIL.pdf« eller en PDF-læser, der viser digitale underskrifter.",
+                        "This PDF was digitally signed {at} (PAdES) with the organisation's certificate below. Any change to the file invalidates the signature; check it with `aarshjul verify FILE.pdf` or a PDF reader that shows digital signatures.",
                     )
-                    .replace("{at}", &when(exported, lang)),
+                    .replace("{at}", &keep(&when(exported, lang))),
                 small,
                 0.0,
             );
@@ -375,6 +456,14 @@ fn body(
         small,
         0.0,
     );
+    let group = std::mem::replace(&mut w.body, outer);
+    let height = w.height - start;
+    w.body.push(KeepTogether::new(group, height));
+}
+
+/// `s` with its spaces made non-breaking: a date and time, a title, kept on one line.
+fn keep(s: &str) -> String {
+    s.replace(' ', &KEEP.to_string())
 }
 
 /// The year's register of data-subject requests: its summary and one row per request,
@@ -593,5 +682,83 @@ mod tests {
         let tiny = Style::new().with_font_size(7);
         let line = format!("Postens fingeraftryk (SHA-256): {}", "f".repeat(64));
         assert!(tiny.str_width(&cache, &line) < Mm::from(content_width()));
+    }
+}
+
+/// A yearly record with staff meetings and a signature, rendered to
+/// `$AARSHJUL_LAYOUT_OUT` for looking at the pages (`cargo test --lib layout_sample --
+/// --ignored`, then `pdftoppm -png -r 60`).
+#[cfg(test)]
+mod sample {
+    use super::*;
+    use crate::checklist::load_dir;
+    use crate::period::{Cadence, Period};
+    use crate::record::Record;
+    use crate::review::{Change, Event, Meeting};
+
+    pub(super) fn yearly_record() -> Record {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists");
+        let lists = load_dir(&dir, Lang::Da).unwrap();
+        let list = lists.iter().find(|l| l.organisation.id == "skgr").unwrap();
+        let period = Period::containing(
+            Cadence::Yearly,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        );
+        let at: chrono::DateTime<chrono::Utc> = "2026-11-22T13:05:00Z".parse().unwrap();
+        let mut changes = Vec::new();
+        let sections: Vec<String> = list.walkthrough.iter().map(|s| s.title.clone()).collect();
+        for (d, place) in [(3, "Botilbud Krakasvej"), (10, "Kontoret")] {
+            changes.push(Change::WalkthroughHeld(Meeting {
+                date: chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap(),
+                department: place.into(),
+                leader: "Henriette Salmon".into(),
+                attendees: vec!["Åse Ørsted".into(), "Bo Æbelø".into()],
+                sections: sections.clone(),
+                sections_fingerprint: "0".repeat(64),
+            }));
+        }
+        for item in list.items_of(Cadence::Yearly) {
+            changes.push(Change::ItemSigned {
+                item: item.id.clone(),
+                status: crate::review::Outcome::Done,
+                note: Some("Gennemgået; intet at bemærke.".into()),
+                by: "Henriette Salmon".into(),
+                fingerprint: item.fingerprint(),
+            });
+        }
+        changes.push(Change::ReviewSigned {
+            by: "Henriette Salmon".into(),
+            role: "Leder".into(),
+        });
+        let events: Vec<Event> = changes
+            .into_iter()
+            .enumerate()
+            .map(|(n, change)| Event {
+                seq: n as i64 + 1,
+                at,
+                org: "skgr".into(),
+                period,
+                change,
+            })
+            .collect();
+        Record::build(list, period, &events)
+    }
+
+    #[test]
+    #[ignore = "writes a sample PDF for looking at"]
+    fn layout_sample() {
+        let cert = CertSummary {
+            holder: "CN=Henriette Salmon, title=Leder, O=Støttekontaktgruppen".into(),
+            fingerprint: "ab".repeat(32),
+        };
+        let r = render(
+            &yearly_record(),
+            false,
+            Some(&cert),
+            "2026-11-22T13:05:00Z".parse().unwrap(),
+        )
+        .unwrap();
+        let out = std::env::var("AARSHJUL_LAYOUT_OUT").unwrap_or("/tmp/layout.pdf".into());
+        std::fs::write(out, r.pdf).unwrap();
     }
 }

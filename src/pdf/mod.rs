@@ -3,18 +3,22 @@
 //!
 //! [`export`] is the one entry point for the command line and the terminal UI: it reads the
 //! review's events, lays the record out ([`layout`]), post-processes it ([`post`]), signs it
-//! with the identity ([`identity`], [`sign`]), writes it through a temporary file and a rename,
-//! and records the export as an event. [`verify`] checks a PDF afterwards.
+//! with the organisation's identity ([`identity`], its key in [`keys`]) as a PAdES signature
+//! ([`sign`], with a timestamp from [`tsa`] when one is asked for), writes it through a
+//! temporary file and a rename, and records the export as an event. [`verify`] checks a PDF
+//! afterwards.
 
 mod ess;
 pub mod fonts;
 pub mod identity;
+pub mod keys;
 pub mod layout;
 pub mod output;
 mod p12;
 pub mod post;
 pub mod sign;
 mod text;
+pub mod tsa;
 pub mod verify;
 
 use std::collections::BTreeSet;
@@ -51,6 +55,9 @@ pub struct ExportOptions {
     /// Whether a file already at the target may be replaced. The database and the identity
     /// are never replaced, whatever this says.
     pub replace: Replace,
+    /// The time-stamping authority to ask (PAdES B-T); `None` uses the database's setting
+    /// ([`tsa::setting`]), if any.
+    pub tsa: Option<tsa::Tsa>,
 }
 
 impl ExportOptions {
@@ -61,6 +68,7 @@ impl ExportOptions {
             now,
             identity_dir: identity::dir_for_db(db),
             replace: Replace::Never,
+            tsa: None,
         }
     }
 }
@@ -86,23 +94,23 @@ pub struct ExportReport {
     pub event_seq: i64,
     /// A file that was at the target before was replaced.
     pub replaced: bool,
-    /// The existing identity signed, but it was made for someone else than the review's
-    /// signer: (the certificate's holder, the review's signer).
-    pub identity_for_other: Option<(String, String)>,
+    /// The database's former single identity became this organisation's with this export.
+    pub identity_adopted: bool,
+    /// The timestamp in the signature (PAdES B-T), if one was asked for.
+    pub timestamp: Option<tsa::Stamp>,
 }
 
 impl ExportReport {
     /// Warnings to show with the confirmation.
     pub fn warnings(&self, lang: Lang) -> Vec<String> {
         let mut warnings = Vec::new();
-        if let Some((holder, signer)) = &self.identity_for_other {
+        if self.identity_adopted {
             warnings.push(
                 lang.pick(
-                    "Bemærk: PDF'en er underskrevet digitalt med den eksisterende identitet, der er lavet til {h}, ikke til gennemgangens underskriver {s} (importér en anden med »aarshjul identity import«)",
-                    "Note: the PDF is signed digitally with the existing identity, made for {h}, not for the review's signer {s} (import another with `aarshjul identity import`)",
+                    "Bemærk: databasens tidligere fælles underskriftsidentitet nævner denne organisation og er nu flyttet til dens egen identitet",
+                    "Note: the database's former shared signing identity names this organisation and is now its own identity",
                 )
-                .replace("{h}", holder)
-                .replace("{s}", signer),
+                .to_string(),
             );
         }
         if self.missing_glyphs.is_empty() {
@@ -111,7 +119,11 @@ impl ExportReport {
         let chars: Vec<String> = self
             .missing_glyphs
             .iter()
-            .map(|c| format!("»{c}« (U+{:04X})", *c as u32))
+            .map(|c| match c.is_control() {
+                // Never sent to the terminal as it is.
+                true => format!("U+{:04X}", *c as u32),
+                false => format!("»{c}« (U+{:04X})", *c as u32),
+            })
             .collect();
         warnings.push(format!(
             "{}: {}",
@@ -186,6 +198,7 @@ impl ExportError {
                 "{}: {d}",
                 lang.pick("PDF'en kunne ikke sættes op", "The PDF could not be laid out")
             ),
+            ExportError::Sign(SignError::Tsa(e)) => e.message(lang),
             ExportError::Sign(e) => format!(
                 "{}: {e}",
                 lang.pick("PDF'en kunne ikke underskrives", "The PDF could not be signed")
@@ -265,6 +278,19 @@ pub fn build(
     identity: Option<&Identity>,
     now: DateTime<Utc>,
 ) -> Result<Built, ExportError> {
+    build_with(checklist, period, events, draft, identity, None, now)
+}
+
+/// [`build`], with a timestamp from `tsa` in the signature (the only I/O).
+pub fn build_with(
+    checklist: &Checklist,
+    period: Period,
+    events: &[Event],
+    draft: bool,
+    identity: Option<&Identity>,
+    tsa: Option<&tsa::Tsa>,
+    now: DateTime<Utc>,
+) -> Result<Built, ExportError> {
     let record = Record::build(checklist, period, events);
     let certificate = identity.map(Identity::summary);
     let rendered = layout::render(&record, draft, certificate.as_ref(), now)
@@ -273,6 +299,7 @@ pub fn build(
         title: &record.title,
         author: &record.organisation.name,
         org: &record.organisation.id,
+        cvr: record.organisation.cvr.as_deref(),
         period: &period.key(),
         fingerprint: &record.fingerprint,
         draft,
@@ -282,19 +309,21 @@ pub fn build(
         post::finish(&rendered.pdf, &meta).map_err(|e| ExportError::Layout(e.to_string()))?;
     let bytes = match identity {
         Some(identity) => {
-            let name = record
-                .signature
-                .as_ref()
-                .map(|s| s.by.clone())
-                .unwrap_or_else(|| identity.holder());
+            // The person who signed the review and their role; the certificate is the
+            // organisation's.
+            let (name, reason) = match &record.signature {
+                Some(s) => (s.by.clone(), format!("{} — {}", s.role, record.title)),
+                None => (identity.holder(), record.title.clone()),
+            };
             sign::sign(
                 &mut doc,
                 identity,
                 &sign::SignInfo {
                     name: &name,
-                    reason: &record.title,
+                    reason: &reason,
                     at: now,
                 },
+                tsa,
             )?
         }
         None => {
@@ -346,35 +375,61 @@ pub fn export(
         });
     }
     let replaced = check_target(out, store.path(), &events, opts)?;
-    // A new identity is stored only once the PDF it signed is ready.
-    let (identity, identity_created) = match (&review.signature, opts.draft) {
-        (Some(sig), false) => match Identity::load(&opts.identity_dir)? {
-            Some(identity) => (Some(identity), false),
-            None => {
-                let holder = Holder {
-                    name: &sig.by,
-                    role: &sig.role,
-                    organisation: &org.name,
-                };
-                (Some(Identity::self_signed(&holder, opts.now)?), true)
+    let cvr = org.cvr.as_deref();
+    // The organisation's own identity; a new one is stored only once the PDF it signed is
+    // ready.
+    let (identity, identity_created, identity_adopted) = match (&review.signature, opts.draft) {
+        (Some(_), false) => {
+            let (found, adopted) = identity::for_org(&opts.identity_dir, &org.id, |legacy| {
+                legacy.organisation().is(&org.name, cvr)
+            })?;
+            match found {
+                Some(identity) => {
+                    // Never sign with a key whose certificate names another organisation.
+                    let named = identity.organisation();
+                    if !named.is(&org.name, cvr) {
+                        return Err(ExportError::Identity(IdentityError::OtherOrganisation {
+                            path: identity::org_dir(&opts.identity_dir, &org.id),
+                            cert: named.text(),
+                            org: org.name.clone(),
+                        }));
+                    }
+                    (Some(identity), false, adopted)
+                }
+                None => {
+                    let holder = Holder {
+                        organisation: &org.name,
+                        cvr,
+                    };
+                    (Some(Identity::self_signed(&holder, opts.now)?), true, false)
+                }
             }
-        },
-        _ => (None, false),
-    };
-    let identity_for_other = match (&identity, &review.signature) {
-        (Some(identity), Some(sig)) if !identity.is_for(&sig.by) => {
-            Some((identity.holder(), sig.by.clone()))
         }
-        _ => None,
+        _ => (None, false, false),
     };
-    let built = build(
+    let tsa = match (&opts.tsa, &identity) {
+        (_, None) => None,
+        (Some(tsa), _) => Some(tsa.clone()),
+        (None, Some(_)) => tsa::setting(&opts.identity_dir)?,
+    };
+    let built = build_with(
         checklist,
         period,
         &events,
         opts.draft,
         identity.as_ref(),
+        tsa.as_ref(),
         opts.now,
     )?;
+    let timestamp = match &tsa {
+        Some(_) => verify::check(&built.bytes)
+            .ok()
+            .and_then(|c| match c.signature {
+                SignatureState::Valid { timestamp, .. } => timestamp,
+                _ => None,
+            }),
+        None => None,
+    };
     let write_error = |source| ExportError::Write {
         path: out.to_path_buf(),
         source,
@@ -382,7 +437,7 @@ pub fn export(
     // From here on, dropping `temp` on an early return removes the temporary file.
     let temp = output::TempFile::write(out, &built.bytes).map_err(write_error)?;
     if let (Some(identity), true) = (&identity, identity_created) {
-        identity.save(&opts.identity_dir)?;
+        identity.save(&identity::org_dir(&opts.identity_dir, &org.id))?;
     }
     let sha256 = hex(&Sha256::digest(&built.bytes));
     let change = Change::ExportMade {
@@ -447,7 +502,8 @@ pub fn export(
         missing_glyphs: built.missing.into_iter().collect(),
         event_seq: event.seq,
         replaced,
-        identity_for_other,
+        identity_adopted,
+        timestamp,
     })
 }
 
@@ -569,6 +625,7 @@ mod tests {
                 policy: "Politik".into(),
                 language: Lang::Da,
                 request_deadline_days: None,
+                in_use_from: None,
             },
             items: vec![Item {
                 id: "a".into(),

@@ -1,12 +1,13 @@
 //! Reading a PKCS#12 (.p12 / .pfx) file: the integrity MAC checked with the password, the
-//! PBES2 (AES) encrypted parts decrypted, the private key and certificates taken out.
-//! Files protected with the old PKCS#12 ciphers (3DES / RC2, OpenSSL's `-legacy`) are refused
-//! with advice to convert them.
+//! encrypted parts decrypted, the private key and certificates taken out. Both the current
+//! PBES2 (AES) protection and the old PKCS#12 ciphers that older exports and OpenSSL's
+//! `-legacy` use (3DES for the key, RC2 for the certificates) are read; every iteration count
+//! is capped before anything is computed.
 
 use cms::content_info::ContentInfo;
 use cms::encrypted_data::EncryptedData;
 use der::asn1::OctetString;
-use der::{Decode, Encode, Reader, SliceReader};
+use der::{Decode, Encode, Reader, Sequence, SliceReader};
 use hmac::{Hmac, Mac};
 use pkcs12::PKCS_12_CERT_BAG_OID as CERT_BAG;
 use pkcs12::PKCS_12_KEY_BAG_OID as KEY_BAG;
@@ -29,7 +30,7 @@ pub enum P12Error {
     /// Encrypted with an algorithm this program does not read (the old 3DES / RC2 ones).
     OldEncryption(String),
     NoKey,
-    /// The key is not an ECDSA P-256 key (e.g. RSA).
+    /// A key of a kind this program does not sign with (e.g. RSA 1024, another curve).
     UnsupportedKey(String),
     NoMatchingCertificate,
     /// The file asks for more work or memory to check its password than any real file does
@@ -81,9 +82,9 @@ fn check_cost(scheme: &pkcs5::EncryptionScheme<'_>) -> Result<(), P12Error> {
     }
 }
 
-/// The contents of a PKCS#12 file: the key (PKCS#8 DER) and every certificate.
+/// The contents of a PKCS#12 file: the key and every certificate.
 pub struct Contents {
-    pub key: p256::SecretKey,
+    pub key: super::keys::Key,
     /// The certificate of the key, then the rest (the chain), as found.
     pub certificates: Vec<Certificate>,
 }
@@ -130,6 +131,16 @@ pub fn read(bytes: &[u8], password: &str) -> Result<Contents, P12Error> {
                 let der = cert_bag.cert_value.as_bytes();
                 certificates.push(Certificate::from_der(der).map_err(not)?);
             } else if bag.bag_id == SHROUDED_KEY_BAG {
+                let shrouded = Shrouded::from_der(value).map_err(not)?;
+                if let Some(key) = legacy_decrypt(
+                    &shrouded.algorithm,
+                    password,
+                    shrouded.data.as_bytes(),
+                    pfx.mac_data.is_some(),
+                )? {
+                    keys.push(key);
+                    continue;
+                }
                 let info = pkcs8::EncryptedPrivateKeyInfo::from_der(value).map_err(not)?;
                 check_cost(&info.encryption_algorithm)?;
                 let doc = info.decrypt(password).map_err(|e| match e {
@@ -151,31 +162,104 @@ pub fn read(bytes: &[u8], password: &str) -> Result<Contents, P12Error> {
         }
     }
     let key_der = keys.first().ok_or(P12Error::NoKey)?;
-    let key = key_from_pkcs8(key_der)?;
-    let public = key.public_key();
-    let spki = spki::SubjectPublicKeyInfoOwned::from_key(public)
-        .map_err(|e| P12Error::NotP12(e.to_string()))?;
+    let key = super::keys::Key::from_pkcs8_der(key_der).map_err(|e| match e {
+        super::keys::KeyError::Unsupported(what) => P12Error::UnsupportedKey(what),
+        super::keys::KeyError::Unreadable(d) => P12Error::NotP12(d),
+    })?;
+    let spki = key.public_key_info().map_err(P12Error::NotP12)?;
     let own = certificates
         .iter()
-        .position(|c| c.tbs_certificate.subject_public_key_info == spki)
+        .position(|c| super::identity::same_key(&c.tbs_certificate.subject_public_key_info, &spki))
         .ok_or(P12Error::NoMatchingCertificate)?;
     let cert = certificates.remove(own);
     certificates.insert(0, cert);
     Ok(Contents { key, certificates })
 }
 
-fn key_from_pkcs8(der: &[u8]) -> Result<p256::SecretKey, P12Error> {
-    use pkcs8::DecodePrivateKey;
-    p256::SecretKey::from_pkcs8_der(der).map_err(|_| {
-        let what = pkcs8::PrivateKeyInfo::from_der(der)
-            .map(|info| match info.algorithm.oid.to_string().as_str() {
-                "1.2.840.113549.1.1.1" => "RSA".to_string(),
-                "1.2.840.10045.2.1" => "ECDSA (another curve than P-256)".to_string(),
-                oid => oid.to_string(),
-            })
-            .unwrap_or_else(|e| e.to_string());
-        P12Error::UnsupportedKey(what)
-    })
+/// A PKCS#8 shrouded key bag, read without deciding on its algorithm first.
+#[derive(Sequence)]
+struct Shrouded {
+    algorithm: spki::AlgorithmIdentifierOwned,
+    data: OctetString,
+}
+
+/// The parameters of the old PKCS#12 ciphers (RFC 7292 appendix C).
+#[derive(Sequence)]
+struct Pkcs12PbeParams {
+    salt: OctetString,
+    iterations: u32,
+}
+
+/// pbeWithSHAAnd…: 128-bit RC4 (1), 40-bit RC4 (2), 3-key 3DES (3), 2-key 3DES (4),
+/// 128-bit RC2 (5), 40-bit RC2 (6).
+const PKCS12_PBE: &str = "1.2.840.113549.1.12.1.";
+
+/// Decrypts `data` protected with one of the old PKCS#12 ciphers; `None` when `algorithm` is
+/// not one of them.
+fn legacy_decrypt(
+    algorithm: &spki::AlgorithmIdentifierOwned,
+    password: &str,
+    data: &[u8],
+    mac_checked: bool,
+) -> Result<Option<Zeroizing<Vec<u8>>>, P12Error> {
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockDecryptMut, InnerIvInit, KeyIvInit};
+    let oid = algorithm.oid.to_string();
+    let Some(n) = oid.strip_prefix(PKCS12_PBE) else {
+        return Ok(None);
+    };
+    let params = algorithm
+        .parameters
+        .as_ref()
+        .ok_or_else(|| P12Error::NotP12("no cipher parameters".into()))?
+        .decode_as::<Pkcs12PbeParams>()
+        .map_err(|e| P12Error::NotP12(e.to_string()))?;
+    let rounds = params.iterations;
+    if rounds == 0 || rounds > MAX_ITERATIONS {
+        return Err(P12Error::Excessive(format!("{rounds} iterations")));
+    }
+    let rounds = rounds as i32;
+    let salt = params.salt.as_bytes();
+    let derive = |kind, len| {
+        derive_key_utf8::<sha1::Sha1>(password, salt, kind, rounds, len)
+            .map(Zeroizing::new)
+            .map_err(|e| P12Error::NotP12(e.to_string()))
+    };
+    let iv = derive(Pkcs12KeyType::Iv, 8)?;
+    let failed = || {
+        if mac_checked {
+            P12Error::NotP12("damaged encrypted part".into())
+        } else {
+            P12Error::WrongPassword
+        }
+    };
+    let plain = match n {
+        "3" => {
+            let key = derive(Pkcs12KeyType::EncryptionKey, 24)?;
+            cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
+                .map_err(|e| P12Error::NotP12(e.to_string()))?
+                .decrypt_padded_vec_mut::<Pkcs7>(data)
+                .map_err(|_| failed())?
+        }
+        "4" => {
+            let key = derive(Pkcs12KeyType::EncryptionKey, 16)?;
+            cbc::Decryptor::<des::TdesEde2>::new_from_slices(&key, &iv)
+                .map_err(|e| P12Error::NotP12(e.to_string()))?
+                .decrypt_padded_vec_mut::<Pkcs7>(data)
+                .map_err(|_| failed())?
+        }
+        "5" | "6" => {
+            let len = if n == "5" { 16 } else { 5 };
+            let key = derive(Pkcs12KeyType::EncryptionKey, len)?;
+            let cipher = rc2::Rc2::new_with_eff_key_len(&key, len * 8);
+            cbc::Decryptor::<rc2::Rc2>::inner_iv_slice_init(cipher, &iv)
+                .map_err(|e| P12Error::NotP12(e.to_string()))?
+                .decrypt_padded_vec_mut::<Pkcs7>(data)
+                .map_err(|_| failed())?
+        }
+        _ => return Err(P12Error::OldEncryption(oid)),
+    };
+    Ok(Some(Zeroizing::new(plain)))
 }
 
 /// The content of a `[0] EXPLICIT` wrapper, as `SafeBag` keeps it.
@@ -223,6 +307,18 @@ fn decrypt(data: &EncryptedData, password: &str, mac_checked: bool) -> Result<Ve
         .content_enc_alg
         .to_der()
         .map_err(|e| P12Error::NotP12(e.to_string()))?;
+    let ciphertext = info
+        .encrypted_content
+        .as_ref()
+        .ok_or_else(|| P12Error::NotP12("encrypted part without content".into()))?;
+    if let Some(plain) = legacy_decrypt(
+        &info.content_enc_alg,
+        password,
+        ciphertext.as_bytes(),
+        mac_checked,
+    )? {
+        return Ok(plain.to_vec());
+    }
     let scheme = pkcs5::EncryptionScheme::from_der(&alg)
         .map_err(|_| P12Error::OldEncryption(info.content_enc_alg.oid.to_string()))?;
     if matches!(scheme, pkcs5::EncryptionScheme::Pbes1(_)) {
@@ -231,10 +327,6 @@ fn decrypt(data: &EncryptedData, password: &str, mac_checked: bool) -> Result<Ve
         ));
     }
     check_cost(&scheme)?;
-    let ciphertext = info
-        .encrypted_content
-        .as_ref()
-        .ok_or_else(|| P12Error::NotP12("encrypted part without content".into()))?;
     scheme
         .decrypt(password, ciphertext.as_bytes())
         .map_err(|e| match e {
@@ -294,6 +386,42 @@ mod tests {
             ));
             assert!(started.elapsed() < Duration::from_secs(1));
         }
+    }
+
+    #[test]
+    fn the_old_ciphers_have_the_same_iteration_cap() {
+        let alg = |n: &str, rounds: u32| spki::AlgorithmIdentifierOwned {
+            oid: der::oid::ObjectIdentifier::new_unwrap(n),
+            parameters: Some(
+                der::Any::encode_from(&Pkcs12PbeParams {
+                    salt: OctetString::new(vec![1; 8]).unwrap(),
+                    iterations: rounds,
+                })
+                .unwrap(),
+            ),
+        };
+        for oid in ["1.2.840.113549.1.12.1.3", "1.2.840.113549.1.12.1.6"] {
+            for rounds in [0, MAX_ITERATIONS + 1, u32::MAX] {
+                let started = Instant::now();
+                assert!(matches!(
+                    legacy_decrypt(&alg(oid, rounds), "pw", &[0; 16], true),
+                    Err(P12Error::Excessive(_))
+                ));
+                assert!(started.elapsed() < Duration::from_secs(1));
+            }
+            // Within the cap: computed, and garbage does not decrypt.
+            assert!(legacy_decrypt(&alg(oid, 2048), "pw", &[0; 16], false).is_err());
+        }
+        // RC4 (1, 2) is not read: said to be an old encryption.
+        assert!(matches!(
+            legacy_decrypt(&alg("1.2.840.113549.1.12.1.1", 2048), "pw", &[0; 16], true),
+            Err(P12Error::OldEncryption(_))
+        ));
+        // Not one of them: left to PBES2.
+        assert!(matches!(
+            legacy_decrypt(&alg("1.2.840.113549.1.5.13", 2048), "pw", &[0; 16], true),
+            Ok(None)
+        ));
     }
 
     fn scrypt_params(log_n: u8, r: u32, p: u32) -> pkcs5::scrypt::Params {

@@ -10,6 +10,8 @@ pub struct Meta<'a> {
     pub title: &'a str,
     pub author: &'a str,
     pub org: &'a str,
+    /// The organisation's CVR number, if it has one.
+    pub cvr: Option<&'a str>,
     pub period: &'a str,
     pub fingerprint: &'a str,
     pub draft: bool,
@@ -20,6 +22,10 @@ pub struct Meta<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordMeta {
     pub org: String,
+    /// The organisation's name (the document's author).
+    pub name: Option<String>,
+    /// The organisation's CVR number; `None` also for records made before it was written.
+    pub cvr: Option<String>,
     pub period: String,
     /// The record fingerprint.
     pub fingerprint: String,
@@ -35,6 +41,7 @@ pub const KEY_PERIOD: &[u8] = b"AarshjulPeriod";
 pub const KEY_FINGERPRINT: &[u8] = b"AarshjulFingerprint";
 pub const KEY_DRAFT: &[u8] = b"AarshjulDraft";
 pub const KEY_FINGERPRINT_VERSION: &[u8] = b"AarshjulFingerprintVersion";
+pub const KEY_CVR: &[u8] = b"AarshjulCvr";
 
 /// Loads genpdf's output, compresses it and rewrites its document information.
 pub fn finish(raw: &[u8], meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
@@ -53,6 +60,9 @@ pub fn finish(raw: &[u8], meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
     info.set("CreationDate", Object::string_literal(date.clone()));
     info.set("ModDate", Object::string_literal(date));
     info.set(KEY_ORG, text(meta.org));
+    if let Some(cvr) = meta.cvr {
+        info.set(KEY_CVR, text(cvr));
+    }
     info.set(KEY_PERIOD, text(meta.period));
     info.set(KEY_FINGERPRINT, text(meta.fingerprint));
     info.set(
@@ -113,6 +123,8 @@ pub fn read_meta(doc: &Document) -> Option<RecordMeta> {
     };
     Some(RecordMeta {
         org: s(KEY_ORG)?,
+        name: s(b"Author"),
+        cvr: s(KEY_CVR),
         period: s(KEY_PERIOD)?,
         fingerprint: s(KEY_FINGERPRINT)?,
         fingerprint_version,

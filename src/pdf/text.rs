@@ -19,7 +19,13 @@ pub struct Writer<'c> {
     pub body: LinearLayout,
     /// Characters the fonts lack, met so far.
     pub missing: BTreeSet<char>,
+    /// The height written so far, as laid out (for keeping a block together on one page).
+    pub height: Mm,
 }
+
+/// A space that does not break a line (U+00A0): words joined by it stay on one line; it is
+/// printed as an ordinary space.
+pub const KEEP: char = '\u{a0}';
 
 /// Grey for secondary text.
 pub const GREY: Color = Color::Rgb(90, 90, 90);
@@ -33,12 +39,23 @@ impl<'c> Writer<'c> {
             width,
             body: LinearLayout::vertical(),
             missing: BTreeSet::new(),
+            height: Mm::from(0),
         }
     }
 
-    /// `s` checked against the fonts.
+    /// `s` checked against the fonts (a [`KEEP`] space is kept for [`wrap`]).
     pub fn clean(&mut self, s: &str) -> String {
-        fonts::sanitise(s, &mut self.missing)
+        s.split(KEEP)
+            .map(|part| fonts::sanitise(part, &mut self.missing))
+            .collect::<Vec<_>>()
+            .join(&KEEP.to_string())
+    }
+
+    /// The height of one line in `style`, with the document's line spacing.
+    fn line_height(&self, style: Style) -> Mm {
+        let mut s = Style::new().with_font_size(10).with_line_spacing(1.25);
+        s.merge(style);
+        s.line_height(self.cache)
     }
 
     /// A paragraph, wrapped to the width less `indent` millimetres; line breaks kept.
@@ -72,9 +89,10 @@ impl<'c> Writer<'c> {
 
     fn line(&mut self, first: StyledString, second: Option<StyledString>, indent: f32) {
         if first.s.trim().is_empty() && second.is_none() {
-            self.body.push(Break::new(1));
+            self.gap(1.0);
             return;
         }
+        self.height += self.line_height(first.style);
         let mut p = Paragraph::new(first);
         if let Some(s) = second {
             p.push(s);
@@ -111,11 +129,13 @@ impl<'c> Writer<'c> {
 
     /// Vertical space of `lines` lines of the default size.
     pub fn gap(&mut self, lines: f64) {
+        self.height += self.line_height(Style::new()) * lines;
         self.body.push(Break::new(lines));
     }
 
     /// A thin horizontal line across the page.
     pub fn rule(&mut self) {
+        self.height += Mm::from(3);
         self.body.push(Rule);
     }
 }
@@ -144,7 +164,7 @@ pub fn wrap_first(
             width - slack
         }
     };
-    let fits = |s: &str, room: Mm| style.str_width(cache, s) <= room;
+    let fits = |s: &str, room: Mm| style.str_width(cache, &s.replace(KEEP, " ")) <= room;
     for paragraph in text.split('\n') {
         let mut line = String::new();
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
@@ -175,7 +195,46 @@ pub fn wrap_first(
         }
         lines.push(line);
     }
-    lines
+    lines.into_iter().map(|l| l.replace(KEEP, " ")).collect()
+}
+
+/// Elements that go on one page: when they do not fit in what is left of a page (and the
+/// page already holds something), they start on the next one.
+pub struct KeepTogether {
+    inner: LinearLayout,
+    height: Mm,
+    moved: bool,
+}
+
+impl KeepTogether {
+    /// `height` is what the elements take, as the [`Writer`] measured it.
+    pub fn new(inner: LinearLayout, height: Mm) -> KeepTogether {
+        KeepTogether {
+            inner,
+            height,
+            moved: false,
+        }
+    }
+}
+
+impl Element for KeepTogether {
+    fn render(
+        &mut self,
+        context: &genpdf::Context,
+        area: Area<'_>,
+        style: Style,
+    ) -> Result<RenderResult, genpdf::error::Error> {
+        if !self.moved && area.size().height < self.height {
+            // Once only: on the next page it is rendered whatever its size.
+            self.moved = true;
+            return Ok(RenderResult {
+                size: genpdf::Size::new(0, 0),
+                has_more: true,
+            });
+        }
+        self.moved = true;
+        self.inner.render(context, area, style)
+    }
 }
 
 /// A horizontal line the width of its area.

@@ -8,16 +8,16 @@ use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier};
 use der::asn1::OctetString;
 use der::{Decode, Encode, SliceReader};
-use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{DerSignature, VerifyingKey};
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::time::Time;
 
-use super::ess::{Unbound, is_self_issued, self_signature_holds};
-use super::identity::{cert_fingerprint, name_text};
+use super::ess::{Unbound, is_self_issued};
+use super::identity::{CertOrg, cert_fingerprint, name_text};
+use super::keys::{self, LowS, SigProblem};
 use super::post;
 use super::sign::find;
+use super::tsa::Stamp;
 
 /// What a PDF says about itself, and whether its signature holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +27,8 @@ pub struct Checked {
     pub signature: SignatureState,
 }
 
+// One value per checked file: its size does not matter, and tests destructure it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignatureState {
     /// No signature dictionary at all.
@@ -42,7 +44,21 @@ pub enum SignatureState {
         /// The certificate names itself as issuer (its own signature was checked); it is not
         /// checked against any list of trusted issuers either way.
         self_signed: bool,
+        /// The organisation the certificate names.
+        organisation: CertOrg,
+        /// The chain carried with the certificate, as people read the names (issuer first),
+        /// each checked to have signed the one before.
+        chain: Vec<String>,
+        /// The signature's kind: "ETSI.CAdES.detached" (PAdES) or "adbe.pkcs7.detached"
+        /// (records made before PAdES).
+        subfilter: String,
+        /// The key's kind, e.g. "ECDSA P-256", "RSA 3072".
+        key: String,
+        /// The signing time: the dictionary's `/M` (PAdES), or the CMS signing-time attribute
+        /// of an older record.
         signed_at: Option<DateTime<Utc>>,
+        /// The checked RFC 3161 timestamp over the signature (PAdES B-T), if any.
+        timestamp: Option<Stamp>,
         /// Bytes after the signed part (an appended incremental update); 0 when the signature
         /// covers the whole file.
         uncovered: usize,
@@ -66,6 +82,11 @@ pub enum Problem {
     /// The embedded certificate is not the one the signature names: it was swapped or
     /// altered.
     OtherCertificate,
+    /// An ECDSA signature with a high `s`, which aarshjul never writes: the signature was
+    /// altered (`s` replaced by `n − s`).
+    HighS,
+    /// The timestamp in the signature does not hold (why).
+    Timestamp(String),
 }
 
 /// The file could not be checked at all.
@@ -128,6 +149,9 @@ struct SignatureObjects {
 struct SignatureDictionary {
     range: Option<Vec<i64>>,
     contents: Option<Vec<u8>>,
+    subfilter: Option<String>,
+    /// `/M`, the signing time.
+    m: Option<String>,
 }
 
 fn signature_objects(doc: &lopdf::Document) -> SignatureObjects {
@@ -158,9 +182,18 @@ fn signature_objects(doc: &lopdf::Document) -> SignatureObjects {
                 .and_then(lopdf::Object::as_str)
                 .ok()
                 .map(<[u8]>::to_vec);
-            found
-                .dictionaries
-                .push(SignatureDictionary { range, contents });
+            let subfilter = name(b"SubFilter").map(|n| String::from_utf8_lossy(n).into_owned());
+            let m = dict
+                .get(b"M")
+                .and_then(lopdf::Object::as_str)
+                .ok()
+                .map(|b| String::from_utf8_lossy(b).into_owned());
+            found.dictionaries.push(SignatureDictionary {
+                range,
+                contents,
+                subfilter,
+                m,
+            });
         }
     }
     found
@@ -247,15 +280,36 @@ fn check_signature(
         .chain_update(&bytes[..b])
         .chain_update(&bytes[c..c + d])
         .finalize();
-    let signer = verify_cms(der, &digest)?;
+    let subfilter = dict.subfilter.clone().unwrap_or_default();
+    let pades = subfilter == "ETSI.CAdES.detached";
+    if !pades && subfilter != "adbe.pkcs7.detached" {
+        return Err(structure("a signature of a kind aarshjul does not write"));
+    }
+    let signer = verify_cms(der, &digest, pades)?;
+    let signed_at = signer
+        .signed_at
+        .or_else(|| dict.m.as_deref().and_then(pdf_date));
     Ok(SignatureState::Valid {
         signer: signer.name,
         issuer: signer.issuer,
         certificate_sha256: signer.certificate_sha256,
         self_signed: signer.self_signed,
-        signed_at: signer.signed_at,
+        organisation: signer.organisation,
+        chain: signer.chain,
+        subfilter,
+        key: signer.key,
+        signed_at,
+        timestamp: signer.timestamp,
         uncovered: len - (c + d),
     })
+}
+
+/// A PDF date as aarshjul writes it ("D:20261122130000Z").
+fn pdf_date(text: &str) -> Option<DateTime<Utc>> {
+    let digits = text.strip_prefix("D:")?.strip_suffix('Z')?;
+    chrono::NaiveDateTime::parse_from_str(digits, "%Y%m%d%H%M%S")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 /// Hex digits to bytes. Only the lowercase digits aarshjul writes are accepted, so no byte of
@@ -298,14 +352,19 @@ struct Signer {
     issuer: String,
     certificate_sha256: String,
     self_signed: bool,
+    organisation: CertOrg,
+    chain: Vec<String>,
+    key: String,
     signed_at: Option<DateTime<Utc>>,
+    timestamp: Option<Stamp>,
 }
 
-/// Verifies a detached CMS signature over `digest`, accepting only the form aarshjul
-/// writes: one signer, ECDSA with SHA-256, signed attributes naming every certificate the
-/// signature carries (ESS signing-certificate-v2), nothing unsigned besides the certificates,
-/// and canonical DER. So no part of the signature can be changed without it failing.
-fn verify_cms(der: &[u8], digest: &[u8]) -> Result<Signer, Problem> {
+/// Verifies a detached CMS signature over `digest`, accepting only the forms aarshjul
+/// writes: one signer, SHA-256 with ECDSA (low-S) or RSA, signed attributes naming every
+/// certificate the signature carries (ESS signing-certificate-v2), nothing unsigned besides
+/// the certificates and a timestamp, and canonical DER. So no part of the signature can be
+/// changed without it failing. A PAdES signature (`pades`) carries no signing-time attribute.
+fn verify_cms(der: &[u8], digest: &[u8], pades: bool) -> Result<Signer, Problem> {
     use cms::content_info::CmsVersion;
     use const_oid::db::{rfc5911, rfc5912};
     let bad = |e: der::Error| Problem::Cms(e.to_string());
@@ -353,12 +412,14 @@ fn verify_cms(der: &[u8], digest: &[u8]) -> Result<Signer, Problem> {
                 && c.tbs_certificate.serial_number == sid.serial_number
         })
         .ok_or_else(|| cms("the signer's certificate is not embedded"))?;
+    let alg = &signer.signature_algorithm;
+    let known_algorithm = (alg.oid == rfc5912::ECDSA_WITH_SHA_256 && alg.parameters.is_none())
+        || (alg.oid == rfc5912::SHA_256_WITH_RSA_ENCRYPTION
+            && alg.parameters == Some(der::Any::null()));
     if signer.version != CmsVersion::V1
         || signer.digest_alg.oid != rfc5912::ID_SHA_256
         || signer.digest_alg.parameters.is_some()
-        || signer.signature_algorithm.oid != rfc5912::ECDSA_WITH_SHA_256
-        || signer.signature_algorithm.parameters.is_some()
-        || signer.unsigned_attrs.is_some()
+        || !known_algorithm
     {
         return Err(cms(
             "not a signature aarshjul writes (algorithms or attributes)",
@@ -390,22 +451,53 @@ fn verify_cms(der: &[u8], digest: &[u8]) -> Result<Signer, Problem> {
     if signed_digest.as_bytes() != digest {
         return Err(Problem::DigestMismatch);
     }
-    let signed_at = attr(rfc5911::ID_SIGNING_TIME)?
+    let signing_time = attr(rfc5911::ID_SIGNING_TIME)?;
+    if pades && signing_time.is_some() {
+        return Err(cms("a PAdES signature with a CMS signing-time attribute"));
+    }
+    if attrs.len() != 3 + usize::from(signing_time.is_some()) {
+        return Err(cms("signed attributes aarshjul does not write"));
+    }
+    let signed_at = signing_time
         .and_then(|v| v.to_der().ok())
         .and_then(|der| Time::from_der(&der).ok())
         .and_then(|t| DateTime::<Utc>::from_timestamp(t.to_unix_duration().as_secs() as i64, 0));
-    let key = VerifyingKey::from_sec1_bytes(
-        cert.tbs_certificate
-            .subject_public_key_info
-            .subject_public_key
-            .raw_bytes(),
-    )
-    .map_err(|_| cms("the certificate's key is not ECDSA P-256"))?;
-    let signature =
-        DerSignature::from_bytes(signer.signature.as_bytes()).map_err(|_| Problem::BadSignature)?;
     let signed = attrs.to_der().map_err(bad)?;
-    key.verify(&signed, &signature)
-        .map_err(|_| Problem::BadSignature)?;
+    keys::verify(
+        &cert.tbs_certificate.subject_public_key_info,
+        &alg.oid,
+        None,
+        &signed,
+        signer.signature.as_bytes(),
+        LowS::Required,
+    )
+    .map_err(|e| match e {
+        SigProblem::Bad => Problem::BadSignature,
+        SigProblem::HighS => Problem::HighS,
+        SigProblem::Unsupported(what) => Problem::Cms(format!("unsupported: {what}")),
+    })?;
+    let timestamp = match &signer.unsigned_attrs {
+        None => None,
+        Some(unsigned) => {
+            let mut found = unsigned.iter();
+            let (Some(a), None) = (found.next(), found.next()) else {
+                return Err(cms("unsigned attributes aarshjul does not write"));
+            };
+            let mut values = a.values.iter();
+            let (true, Some(token), None) = (
+                a.oid == super::sign::ID_AA_TIME_STAMP_TOKEN,
+                values.next(),
+                values.next(),
+            ) else {
+                return Err(cms("unsigned attributes aarshjul does not write"));
+            };
+            let token = token.to_der().map_err(bad)?;
+            Some(
+                super::tsa::check(&token, signer.signature.as_bytes())
+                    .map_err(Problem::Timestamp)?,
+            )
+        }
+    };
     // The certificates lie outside the signed attributes: they must name them by hash.
     super::ess::check(attrs.as_slice(), cert, &embedded).map_err(|e| match e {
         Unbound::Missing => Problem::CertificateNotNamed(
@@ -415,14 +507,54 @@ fn verify_cms(der: &[u8], digest: &[u8]) -> Result<Signer, Problem> {
         Unbound::OtherCertificate => Problem::OtherCertificate,
     })?;
     let self_signed = is_self_issued(cert);
-    if self_signed && !self_signature_holds(cert) {
+    if self_signed && !keys::issued_by(cert, cert) {
         return Err(Problem::OtherCertificate);
     }
+    // The chain: each certificate carried must have signed the one before it.
+    let mut chain = Vec::new();
+    let mut current = cert;
+    while !is_self_issued(current) {
+        let Some(issuer) = embedded
+            .iter()
+            .copied()
+            .find(|c| c.tbs_certificate.subject == current.tbs_certificate.issuer)
+        else {
+            break;
+        };
+        if !keys::issued_by(current, issuer) || chain.len() > embedded.len() {
+            return Err(Problem::OtherCertificate);
+        }
+        chain.push(name_text(&issuer.tbs_certificate.subject));
+        current = issuer;
+    }
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let key = if spki.algorithm.oid == rfc5912::RSA_ENCRYPTION {
+        let bits = der::Decode::from_der(spki.subject_public_key.raw_bytes())
+            .map(|k: RsaPublicKey| k.modulus.as_bytes().len() * 8)
+            .unwrap_or(0);
+        format!("RSA {bits}")
+    } else {
+        match keys::curve(&spki.algorithm) {
+            Some(c) if c == rfc5912::SECP_256_R_1 => "ECDSA P-256".into(),
+            Some(c) if c == rfc5912::SECP_384_R_1 => "ECDSA P-384".into(),
+            _ => "?".into(),
+        }
+    };
     Ok(Signer {
         name: name_text(&cert.tbs_certificate.subject),
         issuer: name_text(&cert.tbs_certificate.issuer),
         certificate_sha256: cert_fingerprint(cert),
         self_signed,
+        organisation: CertOrg::of(cert),
+        chain,
+        key,
         signed_at,
+        timestamp,
     })
+}
+
+#[derive(der::Sequence)]
+struct RsaPublicKey {
+    modulus: der::asn1::Uint,
+    exponent: der::asn1::Uint,
 }

@@ -90,12 +90,50 @@ fn a_deviation_needs_a_note() {
 }
 
 #[test]
-fn evidence_needs_a_note_to_be_done_but_not_to_be_not_applicable() {
+fn evidence_needs_a_note_to_be_done_and_not_applicable_needs_a_reason() {
     let err = run(&[signed("with-evidence", Outcome::Done, None)]).unwrap_err();
     assert!(matches!(err, Refusal::EvidenceNeedsNote { .. }));
     assert!(err.message(Lang::Da).contains("Antal slettede"));
     assert!(run(&[signed("with-evidence", Outcome::Done, Some("3 slettet"))]).is_ok());
-    assert!(run(&[signed("with-evidence", Outcome::NotApplicable, None)]).is_ok());
+    assert!(
+        run(&[signed(
+            "with-evidence",
+            Outcome::NotApplicable,
+            Some("Ingen ansøgninger")
+        )])
+        .is_ok()
+    );
+    for note in [None, Some(" ")] {
+        let err = run(&[signed("plain", Outcome::NotApplicable, note)]).unwrap_err();
+        assert_eq!(
+            err,
+            Refusal::NotApplicableNeedsNote {
+                item: "plain".into()
+            }
+        );
+        assert!(err.message(Lang::Da).contains("kræver en note om hvorfor"));
+    }
+}
+
+#[test]
+fn refusals_on_screen_name_items_by_title_and_cadences_in_words() {
+    let err = run(&[Change::ReviewSigned {
+        by: "H".into(),
+        role: "Leder".into(),
+    }])
+    .unwrap_err();
+    let text = err.message_in(Lang::Da, &list());
+    assert!(!text.contains("with-evidence"), "{text}");
+    assert!(err.message(Lang::Da).contains("with-evidence"));
+    let wrong = Refusal::WrongCadence {
+        item: "x".into(),
+        cadence: crate::period::Cadence::Yearly,
+        period: "2026-Q4".into(),
+    };
+    assert_eq!(
+        wrong.message(Lang::Da),
+        "Punktet »x« gennemgås hvert år og hører ikke til perioden 2026-Q4."
+    );
 }
 
 #[test]
@@ -113,7 +151,11 @@ fn signing_needs_every_item_to_have_an_outcome() {
     );
     let review = run(&[
         signed("plain", Outcome::Done, None),
-        signed("with-evidence", Outcome::NotApplicable, None),
+        signed(
+            "with-evidence",
+            Outcome::NotApplicable,
+            Some("Ingen ansøgninger"),
+        ),
         sign,
     ])
     .unwrap();
@@ -125,7 +167,11 @@ fn signing_needs_every_item_to_have_an_outcome() {
 fn a_signed_review_takes_no_changes_until_reopened() {
     let base = vec![
         signed("plain", Outcome::Done, None),
-        signed("with-evidence", Outcome::NotApplicable, None),
+        signed(
+            "with-evidence",
+            Outcome::NotApplicable,
+            Some("Ingen ansøgninger"),
+        ),
         Change::ReviewSigned {
             by: "H".into(),
             role: "Leder".into(),
@@ -185,7 +231,11 @@ fn reopening_needs_a_reason_and_signing_a_name_and_role() {
     );
     let all_done = vec![
         signed("plain", Outcome::Done, None),
-        signed("with-evidence", Outcome::NotApplicable, None),
+        signed(
+            "with-evidence",
+            Outcome::NotApplicable,
+            Some("Ingen ansøgninger"),
+        ),
     ];
     let mut no_role = all_done.clone();
     no_role.push(Change::ReviewSigned {

@@ -6,7 +6,7 @@
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-use super::{GENESIS, head, timestamp};
+use super::{GENESIS, column_text, head, timestamp};
 use crate::checklist::hex;
 use crate::i18n::Lang;
 use crate::review::Event;
@@ -81,6 +81,15 @@ pub enum Fault {
     RemovedAtEnd { last: i64 },
     /// The record of the chain's end is missing or altered.
     HeadAltered,
+    /// A field cannot be read as text (a blob, invalid UTF-8, NULL): changed outside the
+    /// program.
+    Unreadable { field: &'static str, value: String },
+    /// Its number comes before the ones already checked (an event 0, or a duplicate).
+    OutOfOrder,
+    /// Its content and its own hash were changed: the event after it remembers another hash.
+    Rehashed { next: i64 },
+    /// A table of the store is gone; `seq` is 0.
+    MissingTable { table: &'static str },
 }
 
 impl Verdict {
@@ -125,6 +134,31 @@ impl Verdict {
                         "registreringen af kædens slutning mangler eller er ændret",
                         "the record of the chain's end is missing or altered",
                     ).to_string(),
+                    Fault::Unreadable { field, value } => lang
+                        .pick(
+                            "feltet {f} kan ikke læses som tekst ({v}): det er ændret udenom programmet",
+                            "its field {f} cannot be read as text ({v}): it was changed outside the program",
+                        )
+                        .replace("{f}", field)
+                        .replace("{v}", &crate::text::escaped(value)),
+                    Fault::OutOfOrder => lang.pick(
+                        "dens nummer kommer før hændelser, der allerede er kontrolleret: den er indsat udenom programmet",
+                        "its number comes before events already checked: it was inserted outside the program",
+                    ).to_string(),
+                    Fault::Rehashed { next } => lang
+                        .pick(
+                            "dens indhold og kontrolsum er ændret efter den blev skrevet: hændelse {n} husker en anden kontrolsum for den",
+                            "its content and its hash were changed after it was written: event {n} remembers another hash for it",
+                        )
+                        .replace("{n}", &next.to_string()),
+                    Fault::MissingTable { table } => {
+                        return lang
+                            .pick(
+                                "Hændelseskæden kan ikke kontrolleres: tabellen {t} mangler i databasen; den er slettet udenom programmet.",
+                                "The event chain cannot be checked: the table {t} is missing from the database; it was dropped outside the program.",
+                            )
+                            .replace("{t}", table);
+                    }
                 };
                 format!(
                     "{} {seq}: {what}.",
@@ -140,6 +174,19 @@ impl Verdict {
 
 /// Walks every event in order and names the first that does not hold.
 pub fn verify(conn: &Connection) -> rusqlite::Result<Verdict> {
+    for table in ["event", "chain_head"] {
+        let present: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [table],
+            |r| r.get(0),
+        )?;
+        if !present {
+            return Ok(Verdict::Broken {
+                seq: 0,
+                fault: Fault::MissingTable { table },
+            });
+        }
+    }
     let mut stmt = conn.prepare(
         "SELECT seq, at, org, period, kind, payload, prev_hash, hash FROM event ORDER BY seq",
     )?;
@@ -148,23 +195,41 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Verdict> {
     let mut last_hash = GENESIS.to_string();
     let head = head(conn)?;
     let recorded_end = head.as_ref().map(|h| h.0);
+    // The hashes of the events before the last one checked, and the genesis.
+    let mut seen = std::collections::HashSet::new();
     while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let broken = |fault| Ok(Verdict::Broken { seq, fault });
+        let mut fields = Vec::with_capacity(7);
+        for (col, field) in [
+            (1, "at"),
+            (2, "org"),
+            (3, "period"),
+            (4, "kind"),
+            (5, "payload"),
+            (6, "prev_hash"),
+            (7, "hash"),
+        ] {
+            match column_text(r, col) {
+                Ok(text) => fields.push(text),
+                Err(value) => return broken(Fault::Unreadable { field, value }),
+            }
+        }
+        let stored_hash = fields.pop().expect("seven fields");
+        let mut fields = fields.into_iter();
+        let mut next = || fields.next().expect("six fields");
         let row = Row {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            org: r.get(2)?,
-            period: r.get(3)?,
-            kind: r.get(4)?,
-            payload: r.get(5)?,
-            prev_hash: r.get(6)?,
+            seq,
+            at: next(),
+            org: next(),
+            period: next(),
+            kind: next(),
+            payload: next(),
+            prev_hash: next(),
         };
-        let stored_hash: String = r.get(7)?;
-        let broken = |fault| {
-            Ok(Verdict::Broken {
-                seq: row.seq,
-                fault,
-            })
-        };
+        if row.seq < expected_seq {
+            return broken(Fault::OutOfOrder);
+        }
         if row.seq != expected_seq {
             return broken(Fault::Removed {
                 missing_from: expected_seq,
@@ -177,8 +242,18 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Verdict> {
             return broken(Fault::Altered);
         }
         if row.prev_hash != last_hash {
+            // This row is whole (its hash holds) but remembers another hash for the one
+            // before. If it hangs off another event of the chain, it was moved there;
+            // otherwise the one before was changed and given a new hash of its own.
+            if row.seq > 1 && !seen.contains(&row.prev_hash) {
+                return Ok(Verdict::Broken {
+                    seq: row.seq - 1,
+                    fault: Fault::Rehashed { next: row.seq },
+                });
+            }
             return broken(Fault::Unlinked);
         }
+        seen.insert(last_hash);
         last_hash = stored_hash;
         expected_seq += 1;
     }

@@ -78,6 +78,8 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("{path}: {}", event.what(Lang::En))]
+    UnreadableEvent { path: PathBuf, event: Unreadable },
     #[error(transparent)]
     Refused(#[from] Refusal),
 }
@@ -129,6 +131,15 @@ impl StoreError {
             ),
             StoreError::Io { path, source } => format!("{}: {source}", p(path)),
             StoreError::Sqlite { path, source } => format!("{}: {source}", p(path)),
+            StoreError::UnreadableEvent { path, event } => format!(
+                "{}: {}; {}",
+                p(path),
+                event.what(lang),
+                lang.pick(
+                    "kør `aarshjul verify-db` og gendan databasen fra en sikkerhedskopi",
+                    "run `aarshjul verify-db` and restore the database from a backup"
+                )
+            ),
             StoreError::Refused(r) => r.message(lang),
         }
     }
@@ -138,47 +149,100 @@ impl StoreError {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened read-only on a file aarshjul has not set up yet: there are no tables to read.
+    fresh: bool,
 }
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// How long an open waits for another aarshjul that is setting up or writing the file.
+const WAIT: Duration = Duration::from_secs(10);
+
+/// What the file's own header and schema say it is, read without changing a byte.
+struct Identity {
+    app_id: i32,
+    version: i64,
+    tables: i64,
+}
+
 impl Store {
-    /// Opens the database at `path`, creating it (mode 0600, parent directories 0700) when
-    /// missing, and runs any pending migrations. A file that is not aarshjul's is refused
-    /// untouched.
+    /// Opens the database at `path` for reading and writing, creating it (mode 0600, parent
+    /// directories 0700) when missing, and runs any pending migrations. A file that is not
+    /// aarshjul's is refused untouched: it is inspected through a read-only connection
+    /// before anything (the switch to WAL included) is written. Two processes starting on a
+    /// missing file at once both succeed: one creates and sets it up, the other waits.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let io = |source| StoreError::Io {
             path: path.to_path_buf(),
             source,
         };
-        match fs::File::open(path) {
-            Ok(mut f) => {
-                if f.metadata().map_err(io)?.is_dir() {
-                    return Err(StoreError::NotADatabase {
-                        path: path.to_path_buf(),
-                    });
-                }
-                let mut magic = [0u8; 16];
-                let n = f.read(&mut magic).map_err(io)?;
-                if n > 0 && (n < 16 || &magic != b"SQLite format 3\0") {
-                    return Err(StoreError::NotADatabase {
-                        path: path.to_path_buf(),
-                    });
+        match check_header(path) {
+            Ok(()) => {}
+            Err(StoreError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                match create_private(path) {
+                    Ok(()) => {}
+                    // Another process created it between our look and our create: use theirs.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(io(e)),
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                create_private(path).map_err(io)?
+            Err(e) => return Err(e),
+        }
+        let started = std::time::Instant::now();
+        loop {
+            match Store::open_writable(path) {
+                Err(StoreError::Busy { .. }) if started.elapsed() < WAIT => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other,
             }
-            Err(e) => return Err(io(e)),
+        }
+    }
+
+    fn open_writable(path: &Path) -> Result<Store, StoreError> {
+        {
+            let conn = read_only_connection(path, false)?;
+            let identity = identify(&conn).map_err(|e| sqlite(path, e))?;
+            identity.check(path)?;
         }
         let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            fresh: false,
         };
         store.configure()?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Opens an existing database for reading only: nothing is created, migrated or
+    /// switched, so a read-only copy (mode 0444, or in a read-only directory) can be checked,
+    /// and reads go on while another program holds the write lock.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        check_header(path)?;
+        let dir_writable = path
+            .parent()
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    d
+                }
+            })
+            .is_some_and(writable);
+        let wal = wal_path(path);
+        // Without a way to create the WAL index no writer can use the file either (WAL needs
+        // it), so it is safe to read as immutable. Otherwise read it the normal way.
+        let immutable = !dir_writable && !wal.exists();
+        let conn = read_only_connection(path, immutable)?;
+        let identity = identify(&conn).map_err(|e| sqlite(path, e))?;
+        identity.check(path)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            fresh: identity.version == 0,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -213,28 +277,13 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| sqlite(&self.path, e))?;
-        let version: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| sqlite(&self.path, e))?;
-        let app_id: i32 = tx
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| sqlite(&self.path, e))?;
-        let tables: i64 = tx
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-            .map_err(|e| sqlite(&self.path, e))?;
-        if app_id != APPLICATION_ID && (tables > 0 || version > 0) {
-            return Err(StoreError::Foreign {
-                path: self.path.clone(),
-            });
-        }
-        if version > MIGRATIONS.len() as i64 {
-            return Err(StoreError::Newer {
-                path: self.path.clone(),
-                found: version,
-                known: MIGRATIONS.len(),
-            });
-        }
-        for (n, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let identity = identify(&tx).map_err(|e| sqlite(&self.path, e))?;
+        identity.check(&self.path)?;
+        for (n, sql) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(identity.version as usize)
+        {
             tx.execute_batch(sql).map_err(|e| sqlite(&self.path, e))?;
             tx.execute_batch(&format!(
                 "PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};",
@@ -302,7 +351,14 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
-        let events = read_events(&tx, scope).map_err(err)?;
+        let events: Vec<Event> = read_events(&tx, scope, false)
+            .map_err(err)?
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(|event| StoreError::UnreadableEvent {
+                path: path.clone(),
+                event,
+            })?;
         let changes = decide(&events)?;
         let (mut seq, mut hash): (i64, String) = tx
             .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| {
@@ -347,24 +403,211 @@ impl Store {
         Ok(written)
     }
 
-    /// The events of one review, oldest first.
+    /// The events of one review, oldest first. An event that cannot be read fails the
+    /// whole read, naming the event: a review's rules cannot be checked on part of it.
     pub fn review_events(&self, org: &str, period: Period) -> Result<Vec<Event>, StoreError> {
-        read_events(&self.conn, Scope::Review(org, period)).map_err(|e| self.err(e))
+        self.strict(read_events(
+            &self.conn,
+            Scope::Review(org, period),
+            self.fresh,
+        ))
     }
 
-    /// Every event of one organisation, oldest first (its reviews and its register).
+    /// Every event of one organisation, oldest first (its reviews and its register); fails
+    /// naming the first event that cannot be read.
     pub fn org_events(&self, org: &str) -> Result<Vec<Event>, StoreError> {
-        read_events(&self.conn, Scope::Org(org)).map_err(|e| self.err(e))
+        self.strict(read_events(&self.conn, Scope::Org(org), self.fresh))
     }
 
-    /// Every event, oldest first.
+    /// Every event, oldest first; fails naming the first event that cannot be read.
     pub fn all_events(&self) -> Result<Vec<Event>, StoreError> {
-        read_events(&self.conn, Scope::All).map_err(|e| self.err(e))
+        self.strict(read_events(&self.conn, Scope::All, self.fresh))
+    }
+
+    /// Every event that can be read, oldest first, and the ones that cannot: one damaged
+    /// or foreign row must not take the whole overview down.
+    pub fn readable_events(&self) -> Result<(Vec<Event>, Vec<Unreadable>), StoreError> {
+        let rows = read_events(&self.conn, Scope::All, self.fresh).map_err(|e| self.err(e))?;
+        let mut events = Vec::new();
+        let mut unreadable = Vec::new();
+        for row in rows {
+            match row {
+                Ok(e) => events.push(e),
+                Err(u) => unreadable.push(u),
+            }
+        }
+        Ok((events, unreadable))
+    }
+
+    fn strict(
+        &self,
+        rows: rusqlite::Result<Vec<Result<Event, Unreadable>>>,
+    ) -> Result<Vec<Event>, StoreError> {
+        rows.map_err(|e| self.err(e))?
+            .into_iter()
+            .map(|row| {
+                row.map_err(|event| StoreError::UnreadableEvent {
+                    path: self.path.clone(),
+                    event,
+                })
+            })
+            .collect()
+    }
+
+    /// A number that changes whenever another connection commits to the file (SQLite's
+    /// `PRAGMA data_version`): how a screen notices work done elsewhere.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     /// Recomputes the hash chain; see [`chain::verify`].
     pub fn verify_chain(&self) -> Result<chain::Verdict, StoreError> {
+        if self.fresh {
+            return Ok(chain::Verdict::Intact { events: 0 });
+        }
         chain::verify(&self.conn).map_err(|e| self.err(e))
+    }
+}
+
+/// A stored event that cannot be read back: which one, which field, and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub seq: i64,
+    pub field: &'static str,
+    /// The field's content, shortened and with control characters escaped.
+    pub value: String,
+}
+
+impl Unreadable {
+    /// One sentence in the user's language, for an overview that goes on without it.
+    pub fn message(&self, lang: Lang) -> String {
+        format!(
+            "{} {}",
+            self.what(lang),
+            lang.pick(
+                "og er udeladt; kør `aarshjul verify-db`",
+                "and is left out; run `aarshjul verify-db`"
+            )
+        )
+    }
+
+    /// "event 5 cannot be read (field period: »1«)".
+    pub fn what(&self, lang: Lang) -> String {
+        lang.pick(
+            "hændelse {n} kan ikke læses (feltet {f}: {v})",
+            "event {n} cannot be read (field {f}: {v})",
+        )
+        .replace("{n}", &self.seq.to_string())
+        .replace("{f}", self.field)
+        .replace("{v}", &self.value)
+    }
+}
+
+/// Whether the current user may create files in `dir` (asked of the kernel; nothing is
+/// created to find out).
+fn writable(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+}
+
+fn wal_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push("-wal");
+    PathBuf::from(s)
+}
+
+/// Refuses what is not a regular file starting like an SQLite database (an empty file is
+/// fine: it is one being set up). A FIFO or device is never opened, so it cannot hang us.
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let not_db = || StoreError::NotADatabase {
+        path: path.to_path_buf(),
+    };
+    let meta = fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_db());
+    }
+    let mut magic = Vec::with_capacity(16);
+    fs::File::open(path)
+        .and_then(|f| f.take(16).read_to_end(&mut magic))
+        .map_err(io)?;
+    if !magic.is_empty() && magic != b"SQLite format 3\0" {
+        return Err(not_db());
+    }
+    Ok(())
+}
+
+/// A connection that cannot write; `immutable` also tells SQLite that nobody else can.
+fn read_only_connection(path: &Path, immutable: bool) -> Result<Connection, StoreError> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = if immutable {
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+    } else {
+        Connection::open_with_flags(path, flags)
+    }
+    .map_err(|e| sqlite(path, e))?;
+    conn.busy_timeout(WAIT).map_err(|e| sqlite(path, e))?;
+    Ok(conn)
+}
+
+/// A path percent-encoded for an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One statement, so one read transaction: a first start committing next door is seen
+/// either entirely or not at all.
+fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
+    conn.query_row(
+        "SELECT (SELECT application_id FROM pragma_application_id()),
+                (SELECT user_version FROM pragma_user_version()),
+                (SELECT count(*) FROM sqlite_schema)",
+        [],
+        |r| {
+            Ok(Identity {
+                app_id: r.get(0)?,
+                version: r.get(1)?,
+                tables: r.get(2)?,
+            })
+        },
+    )
+}
+
+impl Identity {
+    fn check(&self, path: &Path) -> Result<(), StoreError> {
+        if self.app_id != APPLICATION_ID && (self.tables > 0 || self.version > 0) {
+            return Err(StoreError::Foreign {
+                path: path.to_path_buf(),
+            });
+        }
+        if self.version > MIGRATIONS.len() as i64 {
+            return Err(StoreError::Newer {
+                path: path.to_path_buf(),
+                found: self.version,
+                known: MIGRATIONS.len(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -408,7 +651,15 @@ enum Scope<'a> {
     All,
 }
 
-fn read_events(conn: &Connection, scope: Scope) -> rusqlite::Result<Vec<Event>> {
+/// Reads events; a row whose fields cannot be read becomes an [`Unreadable`] in its place.
+fn read_events(
+    conn: &Connection,
+    scope: Scope,
+    fresh: bool,
+) -> rusqlite::Result<Vec<Result<Event, Unreadable>>> {
+    if fresh {
+        return Ok(Vec::new());
+    }
     let (sql, args): (&str, Vec<String>) = match scope {
         Scope::Review(org, period) => (
             "SELECT seq, at, org, period, payload FROM event WHERE org = ?1 AND period = ?2 ORDER BY seq",
@@ -425,23 +676,54 @@ fn read_events(conn: &Connection, scope: Scope) -> rusqlite::Result<Vec<Event>> 
     };
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-        let at: String = r.get(1)?;
-        let period: String = r.get(3)?;
-        let payload: String = r.get(4)?;
-        let bad = |col: usize, e: Box<dyn std::error::Error + Send + Sync>| {
-            rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, e)
-        };
-        Ok(Event {
-            seq: r.get(0)?,
-            at: DateTime::parse_from_rfc3339(&at)
-                .map_err(|e| bad(1, Box::new(e)))?
-                .with_timezone(&Utc),
-            org: r.get(2)?,
-            period: period.parse().map_err(|e| bad(3, Box::new(e)))?,
-            change: serde_json::from_str(&payload).map_err(|e| bad(4, Box::new(e)))?,
-        })
+        let seq: i64 = r.get(0)?;
+        Ok(read_event(r, seq))
     })?;
     rows.collect()
+}
+
+fn read_event(r: &rusqlite::Row, seq: i64) -> Result<Event, Unreadable> {
+    let bad = |field: &'static str, value: &str| Unreadable {
+        seq,
+        field,
+        value: shown(value),
+    };
+    let at = column_text(r, 1).map_err(|v| bad("at", &v))?;
+    let org = column_text(r, 2).map_err(|v| bad("org", &v))?;
+    let period = column_text(r, 3).map_err(|v| bad("period", &v))?;
+    let payload = column_text(r, 4).map_err(|v| bad("payload", &v))?;
+    Ok(Event {
+        seq,
+        at: DateTime::parse_from_rfc3339(&at)
+            .map_err(|_| bad("at", &at))?
+            .with_timezone(&Utc),
+        org,
+        period: period.parse().map_err(|_| bad("period", &period))?,
+        change: serde_json::from_str(&payload).map_err(|_| bad("payload", &payload))?,
+    })
+}
+
+/// A column as text, or a description of what it holds instead.
+pub(crate) fn column_text(r: &rusqlite::Row, col: usize) -> Result<String, String> {
+    use rusqlite::types::ValueRef;
+    match r.get_ref(col) {
+        Ok(ValueRef::Text(bytes)) => String::from_utf8(bytes.to_vec())
+            .map_err(|_| format!("UTF-8? {}", String::from_utf8_lossy(bytes))),
+        Ok(ValueRef::Null) => Err("NULL".into()),
+        Ok(ValueRef::Integer(i)) => Err(i.to_string()),
+        Ok(ValueRef::Real(f)) => Err(f.to_string()),
+        Ok(ValueRef::Blob(b)) => Err(format!("BLOB, {} byte", b.len())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A stored value for a message: at most 60 characters, control characters escaped.
+fn shown(value: &str) -> String {
+    let mut s: String = value.chars().take(60).collect();
+    if value.chars().count() > 60 {
+        s.push('…');
+    }
+    format!("»{}«", crate::text::escaped(&s))
 }
 
 /// An instant as stored: RFC 3339 in UTC with microseconds.

@@ -2,9 +2,14 @@
 //! open, and how keys and submits update them. Submitting hands a change to
 //! [`propose`], the same path as every other change.
 
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
+use chrono::Days;
+
 use crate::checklist::Item;
+use crate::period::{Period, Timing, parse_date};
 use crate::review::{Change, Outcome, Refusal};
 use crate::tui::app::{Action, App, Effect, Overlay, propose, selected_item, update};
 
@@ -16,6 +21,14 @@ pub struct NoteEditor {
     /// What the note must record (the item's `evidence`), shown above the editor.
     pub asks: Option<String>,
     pub editor: TextArea<'static>,
+    /// The text the editor opened with: Esc asks before throwing away a change.
+    pub original: String,
+}
+
+impl NoteEditor {
+    pub fn text(&self) -> String {
+        self.editor.lines().join("\n")
+    }
 }
 
 /// A small dialog of single-line fields.
@@ -38,6 +51,18 @@ pub enum FormKind {
     RequestExtend { reference: String },
     /// Close a request: outcome and date; the note follows in the note editor.
     RequestClose { reference: String },
+    /// What will be done about a deviation: action, owner, due date.
+    FollowUp {
+        org: String,
+        period: Period,
+        item: String,
+    },
+    /// Close a follow-up (recorded in the review `period`) with a note.
+    CloseFollowUp {
+        org: String,
+        period: Period,
+        item: String,
+    },
 }
 
 pub struct Field {
@@ -46,10 +71,13 @@ pub struct Field {
 }
 
 impl Field {
+    /// A field holding `value`; an offered value is selected, so the first character typed
+    /// replaces it (an arrow key keeps it for editing), never appends to it.
     pub(crate) fn new(label: &'static str, value: &str) -> Field {
-        let mut input = TextArea::new(vec![value.to_string()]);
-        input.move_cursor(CursorMove::End);
-        Field { label, input }
+        Field {
+            label,
+            input: offered(value),
+        }
     }
 
     pub fn value(&self) -> String {
@@ -73,6 +101,37 @@ impl NoteEditor {
                 .to_string(),
             ),
             editor,
+            original: String::new(),
+        }
+    }
+}
+
+/// A one-line input holding `value`, selected when there is one: typing or pasting replaces
+/// it, Backspace clears it, an arrow key keeps it and moves into it.
+pub fn offered(value: &str) -> TextArea<'static> {
+    let mut input = TextArea::new(vec![value.to_string()]);
+    input.set_selection_style(Style::new().add_modifier(Modifier::REVERSED));
+    if value.is_empty() {
+        input.move_cursor(CursorMove::End);
+    } else {
+        input.select_all();
+    }
+    input
+}
+
+/// A key for a one-line field, with the shell's Ctrl+U (clear before the cursor) and Ctrl+Z
+/// (undo) rather than the editor's own Ctrl+U undo.
+pub fn edit(input: &mut TextArea<'static>, key: KeyEvent) {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char('u') if ctrl => {
+            input.delete_line_by_head();
+        }
+        KeyCode::Char('z') if ctrl => {
+            input.undo();
+        }
+        _ => {
+            input.input(key);
         }
     }
 }
@@ -83,10 +142,8 @@ pub(crate) fn open_editor(
     status: Option<Outcome>,
     note: Option<String>,
 ) {
-    let lines = note
-        .map(|n| n.lines().map(str::to_string).collect())
-        .unwrap_or_default();
-    let mut editor = TextArea::new(lines);
+    let original = note.unwrap_or_default();
+    let mut editor = TextArea::new(original.lines().map(str::to_string).collect());
     editor.set_wrap_mode(WrapMode::WordOrGlyph);
     editor.move_cursor(CursorMove::Bottom);
     editor.move_cursor(CursorMove::End);
@@ -99,12 +156,21 @@ pub(crate) fn open_editor(
                 )
                 .to_string(),
         ),
+        Some(Outcome::NotApplicable) => Some(
+            app.lang
+                .pick(
+                    "Hvorfor er punktet ikke relevant i denne periode?",
+                    "Why does the item not apply in this period?",
+                )
+                .to_string(),
+        ),
         _ => item.evidence.clone(),
     };
     app.overlay = Some(Overlay::Note(Box::new(NoteEditor {
         item: item.id.clone(),
         status,
         asks,
+        original: editor.lines().join("\n"),
         editor,
     })));
 }
@@ -113,7 +179,8 @@ pub(crate) fn open_sign(app: &mut App) {
     let Some((org, period, _)) = selected_item(app) else {
         return;
     };
-    if app.review(&org, period).signature.is_some() {
+    let review = app.review(&org, period);
+    if review.signature.is_some() {
         app.error(
             Refusal::ReviewSigned {
                 period: period.key(),
@@ -122,11 +189,68 @@ pub(crate) fn open_sign(app: &mut App) {
         );
         return;
     }
+    // Refused at once, before a name is asked for: a period not begun, then open items
+    // (all of them, in a list that jumps to the first).
+    if period.timing(app.today) == Timing::Upcoming {
+        app.error(
+            Refusal::PeriodNotBegun {
+                period: period.key(),
+            }
+            .message(app.lang),
+        );
+        return;
+    }
+    let Some((_, list, _)) = app.open_review() else {
+        return;
+    };
+    let open: Vec<String> = review
+        .open_items(list, period)
+        .iter()
+        .map(|i| i.id.clone())
+        .collect();
+    if !open.is_empty() {
+        app.overlay = Some(Overlay::OpenItems {
+            items: open,
+            scroll: 0,
+        });
+        return;
+    }
     let name = app.signer.clone().unwrap_or_else(|| app.last_name.clone());
     let role = app.last_role.clone();
     app.overlay = Some(Overlay::Form(Form {
         kind: FormKind::Sign,
         fields: vec![Field::new("name", &name), Field::new("role", &role)],
+        focus: 0,
+    }));
+}
+
+/// Asks what will be done about the deviation of `item` (prefilled with the plan so far).
+pub(crate) fn open_follow_up(app: &mut App, org: String, period: Period, item: String) {
+    let current = app.review(&org, period).actions.get(&item).cloned();
+    let (action, owner, due) = match current {
+        Some(f) if f.is_open() => (f.action, f.owner, f.due),
+        _ => (
+            String::new(),
+            app.signer.clone().unwrap_or_else(|| app.last_name.clone()),
+            app.today + Days::new(14),
+        ),
+    };
+    app.overlay = Some(Overlay::Form(Form {
+        kind: FormKind::FollowUp { org, period, item },
+        fields: vec![
+            Field::new("action", &action),
+            Field::new("owner", &owner),
+            Field::new("due", &due.format("%d.%m.%Y").to_string()),
+        ],
+        focus: 0,
+    }));
+}
+
+/// Asks how the open follow-up of `item` (recorded in `period`) was closed.
+pub(crate) fn open_close_follow_up(app: &mut App, org: String, period: Period, item: String) {
+    app.overlay = Some(Overlay::Form(Form {
+        kind: FormKind::CloseFollowUp { org, period, item },
+        fields: vec![Field::new("note", "")],
         focus: 0,
     }));
 }
@@ -158,12 +282,18 @@ pub(crate) fn update_note(
     action: Action,
 ) -> Option<Effect> {
     match action {
-        Action::Cancel => {
-            app.info(
-                app.lang
-                    .pick("Noten er ikke gemt.", "The note was not saved.")
-                    .into(),
-            );
+        Action::Cancel if note.text() != note.original => {
+            app.overlay = Some(Overlay::ConfirmDropNote(note));
+            None
+        }
+        Action::Cancel => None,
+        Action::Undo | Action::ClearLine => {
+            if action == Action::Undo {
+                note.editor.undo();
+            } else {
+                note.editor.delete_line_by_head();
+            }
+            app.overlay = Some(Overlay::Note(note));
             None
         }
         Action::Key(key) => {
@@ -172,8 +302,9 @@ pub(crate) fn update_note(
             None
         }
         Action::Paste(text) => {
-            note.editor
-                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+            if let Some(text) = app.pasted(&text) {
+                note.editor.insert_str(text);
+            }
             app.overlay = Some(Overlay::Note(note));
             None
         }
@@ -222,14 +353,26 @@ pub(crate) fn update_note(
 
 pub(crate) fn update_form(app: &mut App, mut form: Form, action: Action) -> Option<Effect> {
     match action {
-        Action::Cancel => return None,
-        Action::Key(key) => {
-            form.fields[form.focus].input.input(key);
+        Action::Cancel => {
+            if matches!(form.kind, FormKind::FollowUp { .. }) {
+                app.info(
+                    app.lang
+                        .pick(
+                            "Ingen opfølgning registreret; tast o på punktet for at angive den senere.",
+                            "No follow-up recorded; press o on the item to give one later.",
+                        )
+                        .into(),
+                );
+            }
+            return None;
         }
+        Action::Key(key) => edit(&mut form.fields[form.focus].input, key),
         Action::Paste(text) => {
-            form.fields[form.focus]
-                .input
-                .insert_str(text.replace(['\r', '\n'], " "));
+            if let Some(text) = app.pasted(&text) {
+                form.fields[form.focus]
+                    .input
+                    .insert_str(text.replace('\n', " "));
+            }
         }
         Action::NextField => form.focus = (form.focus + 1) % form.fields.len(),
         Action::Submit if form.focus + 1 < form.fields.len() => form.focus += 1,
@@ -253,11 +396,58 @@ fn submit_form(app: &mut App, form: Form) -> Option<Effect> {
         let what = match form.fields[i].label {
             "name" => "by",
             "role" => "role",
+            "action" => "action",
+            "owner" => "owner",
+            "note" => "note",
+            "due" => "due",
             _ => "reason",
         };
         app.error(Refusal::Empty { what }.message(lang));
         app.overlay = Some(Overlay::Form(Form { focus: i, ..form }));
         return None;
+    }
+    let by = app.signer.clone().unwrap_or_default();
+    let follow_up = match &form.kind {
+        FormKind::FollowUp { org, period, item } => {
+            let Some(due) = parse_date(&values[2]) else {
+                app.error(
+                    lang.pick(
+                        "Fristen skal være en dato som 15.12.2026.",
+                        "The due date must be a date like 15.12.2026.",
+                    )
+                    .into(),
+                );
+                app.overlay = Some(Overlay::Form(Form { focus: 2, ..form }));
+                return None;
+            };
+            Some((
+                org.clone(),
+                *period,
+                Change::ActionOpened {
+                    item: item.clone(),
+                    action: values[0].clone(),
+                    owner: values[1].clone(),
+                    due,
+                    by,
+                },
+            ))
+        }
+        FormKind::CloseFollowUp { org, period, item } => Some((
+            org.clone(),
+            *period,
+            Change::ActionClosed {
+                item: item.clone(),
+                note: values[0].clone(),
+                by,
+            },
+        )),
+        _ => None,
+    };
+    if let Some((org, period, change)) = follow_up {
+        let review = app.review(&org, period);
+        let effect = propose(app, &review, org, period, change);
+        app.overlay = Some(Overlay::Form(form));
+        return effect;
     }
     let FormKind::Who { then } = &form.kind else {
         let (org, period, _) = selected_item(app)?;

@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::i18n::Lang;
 use crate::review::Outcome;
-use crate::tui::app::{Action, App, Overlay, Screen};
+use crate::tui::app::{Action, App, Hint, Overlay, Screen};
 use crate::tui::walkthrough::{ATTENDEES, Walkthrough};
 
 /// A key as written in a binding.
@@ -88,6 +88,41 @@ pub const DASHBOARD: &[Binding] = &[
         Action::Down,
         ("ned", "ned"),
         ("down", "down"),
+        No,
+    ),
+    b(
+        &[Code(KeyCode::PageUp), Code(KeyCode::PageDown)],
+        "PgUp/Dn",
+        Action::ScrollDown,
+        ("side", "en side op / ned"),
+        ("page", "a page up / down"),
+        No,
+    ),
+    b(
+        &[
+            Code(KeyCode::Home),
+            Char('g'),
+            Code(KeyCode::End),
+            Char('G'),
+        ],
+        "Home/End",
+        Action::First,
+        ("først / sidst", "første / sidste gennemgang (også g og G)"),
+        ("first / last", "first / last review (also g and G)"),
+        No,
+    ),
+    b(
+        &[Code(KeyCode::Tab), Code(KeyCode::BackTab)],
+        "Tab",
+        Action::NextOrg,
+        (
+            "næste organisation",
+            "næste organisation (Shift+Tab: forrige)",
+        ),
+        (
+            "next organisation",
+            "next organisation (Shift+Tab: previous)",
+        ),
         No,
     ),
     b(
@@ -214,11 +249,44 @@ pub const REVIEW: &[Binding] = &[
         Room,
     ),
     b(
+        &[Char('v')],
+        "v",
+        Action::OpenExport,
+        (
+            "vis pdf",
+            "åbn den sidst eksporterede PDF i systemets fremviser",
+        ),
+        (
+            "view pdf",
+            "open the PDF exported last in the system's viewer",
+        ),
+        No,
+    ),
+    b(
         &[Char('u')],
         "u",
         Action::Retract,
         ("fortryd", "træk registreringen tilbage"),
         ("retract", "withdraw the item's outcome"),
+        No,
+    ),
+    b(
+        &[Char('o')],
+        "o",
+        Action::FollowUp,
+        ("opfølgning", "angiv opfølgning på en afvigelse"),
+        ("follow-up", "say what will be done about a deviation"),
+        No,
+    ),
+    b(
+        &[Char('c')],
+        "c",
+        Action::CloseFollowUp,
+        ("luk opfølgning", "luk punktets åbne opfølgning med en note"),
+        (
+            "close follow-up",
+            "close the item's open follow-up with a note",
+        ),
         No,
     ),
     b(
@@ -241,16 +309,16 @@ pub const REVIEW: &[Binding] = &[
         &[Code(KeyCode::PageDown)],
         "PgDn",
         Action::ScrollDown,
-        ("rul ned", "rul detaljerne ned"),
-        ("scroll down", "scroll the details down"),
+        ("rul ned", "rul detaljerne en side ned"),
+        ("scroll down", "scroll the details down a page"),
         No,
     ),
     b(
         &[Code(KeyCode::PageUp)],
         "PgUp",
         Action::ScrollUp,
-        ("rul op", "rul detaljerne op"),
-        ("scroll up", "scroll the details up"),
+        ("rul op", "rul detaljerne en side op"),
+        ("scroll up", "scroll the details up a page"),
         No,
     ),
     b(
@@ -359,9 +427,28 @@ pub const NOTE: &[Binding] = &[
         &[Code(KeyCode::Esc)],
         "Esc",
         Action::Cancel,
-        ("annullér", "luk uden at gemme"),
-        ("cancel", "close without saving"),
+        (
+            "annullér",
+            "luk uden at gemme (spørger, hvis teksten er ændret)",
+        ),
+        ("cancel", "close without saving (asks if the text changed)"),
         Always,
+    ),
+    b(
+        &[Ctrl('z')],
+        "Ctrl+Z",
+        Action::Undo,
+        ("fortryd", "fortryd seneste ændring"),
+        ("undo", "undo the last change"),
+        Room,
+    ),
+    b(
+        &[Ctrl('u')],
+        "Ctrl+U",
+        Action::ClearLine,
+        ("slet linjen", "slet linjen før markøren"),
+        ("clear line", "clear the line before the cursor"),
+        Room,
     ),
 ];
 
@@ -396,7 +483,7 @@ pub const FORM: &[Binding] = &[
     ),
 ];
 
-/// A yes/no question's keys.
+/// A yes/no question's keys, as shown in Danish (j/y and n both work in either language).
 pub const CONFIRM: &[Binding] = &[
     b(
         &[Char('j'), Char('y')],
@@ -412,6 +499,67 @@ pub const CONFIRM: &[Binding] = &[
         Action::Cancel,
         ("nej", "nej"),
         ("no", "no"),
+        Always,
+    ),
+];
+
+/// A yes/no question's keys, as shown in English.
+pub const CONFIRM_EN: &[Binding] = &[
+    b(
+        &[Char('y'), Char('j')],
+        "y",
+        Action::Confirm,
+        ("ja", "ja"),
+        ("yes", "yes"),
+        Always,
+    ),
+    b(
+        &[Char('n'), Code(KeyCode::Esc)],
+        "n",
+        Action::Cancel,
+        ("nej", "nej"),
+        ("no", "no"),
+        Always,
+    ),
+];
+
+/// The yes/no keys in the user's language.
+pub fn confirm(lang: Lang) -> &'static [Binding] {
+    lang.pick(CONFIRM, CONFIRM_EN)
+}
+
+/// The list of open items that stop signing: move, jump to the first, close.
+pub const OPEN_ITEMS: &[Binding] = &[
+    b(
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        Action::Submit,
+        ("gå til det første", "gå til det første åbne punkt"),
+        ("go to the first", "go to the first open item"),
+        Always,
+    ),
+    b(
+        &[Code(KeyCode::Down), Char('j'), Code(KeyCode::PageDown)],
+        "↓ ↑",
+        Action::Down,
+        ("rul", "rul listen"),
+        ("scroll", "scroll the list"),
+        Always,
+    ),
+    b(
+        &[Code(KeyCode::Up), Char('k'), Code(KeyCode::PageUp)],
+        "↑",
+        Action::Up,
+        ("op", "rul listen op"),
+        ("up", "scroll the list up"),
+        No,
+    ),
+    b(
+        &[Code(KeyCode::Esc), Char('q')],
+        "Esc",
+        Action::Cancel,
+        ("luk", "luk listen"),
+        ("close", "close the list"),
         Always,
     ),
 ];
@@ -530,7 +678,10 @@ pub fn bindings(app: &App) -> &'static [Binding] {
     match (&app.overlay, &app.screen) {
         (Some(Overlay::Note(_)), _) => NOTE,
         (Some(Overlay::Form(_)), _) => FORM,
-        (Some(Overlay::ConfirmQuit | Overlay::ConfirmDiscard), _) => CONFIRM,
+        (Some(Overlay::ConfirmQuit | Overlay::ConfirmDiscard | Overlay::ConfirmDropNote(_)), _) => {
+            confirm(app.lang)
+        }
+        (Some(Overlay::OpenItems { .. }), _) => OPEN_ITEMS,
         (Some(Overlay::Help), _) => HELP,
         (None, Screen::Dashboard) => DASHBOARD,
         (None, Screen::Review(_)) => REVIEW,
@@ -574,6 +725,11 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return Some(Action::ForceQuit);
     }
+    if app.too_small() {
+        // Nothing can be seen: only what the too-small screen offers.
+        let on_overview = app.overlay.is_none() && matches!(app.screen, Screen::Dashboard);
+        return (on_overview && key.code == KeyCode::Char('q')).then_some(Action::Quit);
+    }
     if matches!(app.overlay, Some(Overlay::Help)) {
         return Some(Action::Cancel);
     }
@@ -581,6 +737,20 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         .iter()
         .find(|b| b.keys.iter().any(|k| matches(&key, *k)))
         .map(|b| b.action.clone());
+    // One binding, two directions: the second half of its keys goes the other way.
+    let found = match (found, key.code) {
+        (Some(Action::ScrollDown), KeyCode::PageUp) => Some(Action::ScrollUp),
+        (Some(Action::First), KeyCode::End | KeyCode::Char('G')) => Some(Action::Last),
+        (Some(Action::NextOrg), KeyCode::BackTab) => Some(Action::PrevOrg),
+        (found, _) => found,
+    };
+    if found.is_none()
+        && app.overlay.is_none()
+        && matches!(app.screen, Screen::Review(_))
+        && matches(&key, Char('s'))
+    {
+        return Some(Action::Hint(Hint::SignIsCapitalS));
+    }
     if let (None, Screen::Walkthrough(w)) = (&app.overlay, &app.screen)
         && std::ptr::eq(bindings(app), ATTENDANCE)
     {

@@ -3,8 +3,6 @@
 //! [`Effect::Register`], checked first against [`Register::check`] and again by the run loop
 //! inside the write transaction ([`crate::register::record`]).
 
-use chrono::NaiveDate;
-
 use crate::request::{Closed, Extended, Kind, Limit, Received, Register, Request, Resolution};
 use crate::review::Change;
 use crate::tui::app::{Action, App, Effect, Overlay, Screen, known_signer, review_rows};
@@ -214,7 +212,7 @@ pub fn submit_form(app: &mut App, form: Form) -> Option<Effect> {
         app.overlay = Some(Overlay::Form(Form { focus, ..form }));
         None
     };
-    let date = |i: usize| values[i].parse::<NaiveDate>().ok();
+    let date = |i: usize| crate::period::parse_date(&values[i]);
     let bad_date = lang
         .pick(
             "Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-03-03.",

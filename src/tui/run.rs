@@ -2,16 +2,21 @@
 
 use std::io::{IsTerminal, stdout};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+
+use chrono::{DateTime, NaiveDate, Utc};
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use ratatui::crossterm::execute;
 
 use crate::cli::{Failure, Global, find_org, load};
 use crate::pdf;
-use crate::period::{Period, local_date};
-use crate::review::Review;
-use crate::store::Store;
+use crate::period::{Period, local_date, local_time};
+use crate::review::{Event as StoredEvent, Refusal, Review};
+use crate::store::{Store, StoreError};
 use crate::tui::app::{Action, App, Effect, update};
 use crate::tui::keymap::keymap;
 use crate::tui::theme::Theme;
@@ -36,12 +41,24 @@ pub fn execute(
                 return Some(Action::Failed(format!("unknown organisation {org}")));
             };
             let today = local_date(now);
+            // The newest event of this review the screen has shown.
+            let shown = app
+                .events
+                .iter()
+                .filter(|e| &e.org == org && e.period == *period)
+                .map(|e| e.seq)
+                .max();
             let result = store.append_all(org, *period, now, |events| {
+                moved_on(events, shown, today)?;
                 Review::from_events(events).check_all(list, *period, today, changes)?;
                 Ok(changes.clone())
             });
             Some(match result {
                 Ok(events) => Action::Committed(events),
+                // On screen, items are named by title.
+                Err(StoreError::Refused(refusal)) => {
+                    Action::Failed(refusal.message_in(app.lang, list))
+                }
                 Err(e) => Action::Failed(e.message(app.lang)),
             })
         }
@@ -59,8 +76,48 @@ pub fn execute(
         Effect::Export { org, period, draft } => {
             Some(export(app, store, org, *period, *draft, now))
         }
+        Effect::OpenFile(path) => {
+            let viewer = app.viewer.as_deref()?;
+            let started = std::process::Command::new(viewer)
+                .arg(path)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+            match started {
+                // Reaped in the background so no zombie is left while the viewer runs.
+                Ok(mut child) => {
+                    std::thread::spawn(move || child.wait());
+                    None
+                }
+                Err(e) => Some(Action::Failed(format!("{viewer}: {e}"))),
+            }
+        }
         Effect::Quit => None,
     }
+}
+
+/// Refuses a change to a review that another process changed after the screen read it:
+/// the user decided on what they saw, so nothing they did not see is overwritten.
+fn moved_on(events: &[StoredEvent], shown: Option<i64>, today: NaiveDate) -> Result<(), Refusal> {
+    // An export made elsewhere changes nothing the user decides on, nor does a data-subject
+    // request registered elsewhere (stored under the yearly period, but no part of the review).
+    let Some(newest) = events.iter().rev().find(|e| {
+        shown.is_none_or(|seq| e.seq > seq)
+            && e.change.by().is_some()
+            && !crate::request::is_request(&e.change)
+    }) else {
+        return Ok(());
+    };
+    let when = local_time(newest.at);
+    let at = match when.split_once(' ') {
+        Some((date, time)) if date == today.to_string() => time.to_string(),
+        _ => when,
+    };
+    Err(Refusal::ChangedElsewhere {
+        by: newest.change.by().unwrap_or_default().to_string(),
+        at,
+    })
 }
 
 /// Writes the review record PDF beside the database and says where, or why not.
@@ -111,7 +168,23 @@ fn export(
         text.push_str(" — ");
         text.push_str(&w);
     }
-    Action::Exported(event, text)
+    Action::Exported(Box::new(event), text, report.path.clone())
+}
+
+/// The system's program for opening a file in its viewer: `open` on macOS, `xdg-open`
+/// elsewhere when a graphical session is running; `None` when there is none.
+pub fn find_viewer(path: Option<std::ffi::OsString>, graphical: bool) -> Option<String> {
+    let name = if cfg!(target_os = "macos") {
+        "open"
+    } else if graphical {
+        "xdg-open"
+    } else {
+        return None;
+    };
+    std::env::split_paths(&path?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
 }
 
 /// Updates with `action` and executes effects until the chain settles.
@@ -119,6 +192,36 @@ pub fn dispatch(app: &mut App, store: &mut Store, action: Action, now: impl Fn()
     let mut next = Some(action);
     while let Some(action) = next {
         next = update(app, action).and_then(|effect| execute(app, store, &effect, now()));
+    }
+}
+
+/// Reads the store again when another process has committed since `seen` (SQLite's
+/// `data_version`), so the screen shows their work and never decides on stale state.
+fn refresh(app: &mut App, store: &Store, seen: &mut i64) {
+    let Ok(version) = store.data_version() else {
+        return;
+    };
+    if version == *seen {
+        return;
+    }
+    match store.readable_events() {
+        Ok((events, unreadable)) => {
+            *seen = version;
+            app.events = events;
+            say_unreadable(app, &unreadable);
+        }
+        Err(e) => app.error(e.message(app.lang)),
+    }
+}
+
+/// Tells the user on screen which stored events could not be read and were left out.
+fn say_unreadable(app: &mut App, unreadable: &[crate::store::Unreadable]) {
+    if let Some(first) = unreadable.first() {
+        let mut text = first.message(app.lang);
+        if unreadable.len() > 1 {
+            text += &format!(" (+{})", unreadable.len() - 1);
+        }
+        app.error(text);
     }
 }
 
@@ -148,11 +251,20 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
         ));
     }
     let mut store = Store::open(&global.db).map_err(|e| Failure(e.message(lang)))?;
-    let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
+    let (events, unreadable) = store
+        .readable_events()
+        .map_err(|e| Failure(e.message(lang)))?;
     let now = || global.now();
     let theme = Theme::from_env(std::env::var("NO_COLOR").ok());
     let mut app = App::new(checklists, events, lang, theme, local_date(now()));
+    app.viewer = find_viewer(
+        std::env::var_os("PATH"),
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
+    );
+    say_unreadable(&mut app, &unreadable);
     if let Some(org) = start {
+        // Leaving the walkthrough lands on this organisation, not the first one.
+        app.select_org(org);
         walkthrough::start(&mut app, org);
     }
 
@@ -163,24 +275,53 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
         let _ = execute!(stdout(), DisableBracketedPaste);
         previous(info);
     }));
+    // SIGTERM, SIGHUP, SIGINT and SIGQUIT only raise a flag; the loop sees it within a
+    // quarter of a second, gives the terminal back and exits with 128 + the signal.
+    let signalled = Arc::new(AtomicUsize::new(0));
+    for signal in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
+        signal_hook::flag::register_usize(signal, signalled.clone(), signal as usize)
+            .map_err(|e| Failure(e.to_string()))?;
+    }
+    let mut seen = store.data_version().map_err(|e| Failure(e.message(lang)))?;
     let mut terminal = ratatui::try_init().map_err(|e| Failure(e.to_string()))?;
     let _ = execute!(stdout(), EnableBracketedPaste);
+    let mut ctrl_c = false;
     let result = (|| -> std::io::Result<()> {
-        while !app.quit {
+        let size = terminal.size()?;
+        update(&mut app, Action::Resize(size.width, size.height));
+        let mut checked = Instant::now();
+        while !app.quit && signalled.load(Ordering::Relaxed) == 0 {
             terminal.draw(|frame| view::draw(frame, &app))?;
-            let action = match event::read()? {
-                Event::Key(key) => keymap(&app, key),
-                Event::Paste(text) => Some(Action::Paste(text)),
-                _ => None,
-            };
-            if let Some(action) = action {
-                dispatch(&mut app, &mut store, action, now);
+            if event::poll(Duration::from_millis(250))? {
+                let action = match event::read()? {
+                    Event::Key(key) => keymap(&app, key),
+                    Event::Paste(text) if !app.too_small() => Some(Action::Paste(text)),
+                    Event::Resize(w, h) => Some(Action::Resize(w, h)),
+                    _ => None,
+                };
+                if let Some(action) = action {
+                    ctrl_c |= action == Action::ForceQuit;
+                    // Against the screen as drawn: a change to a review that moved on since
+                    // is refused in `execute`, then the screen is read again below.
+                    dispatch(&mut app, &mut store, action, now);
+                }
+            } else if checked.elapsed() < Duration::from_secs(1) {
+                continue;
             }
+            checked = Instant::now();
+            refresh(&mut app, &store, &mut seen);
         }
         Ok(())
     })();
     let _ = execute!(stdout(), DisableBracketedPaste);
     ratatui::restore();
     result.map_err(|e| Failure(e.to_string()))?;
+    let signal = signalled.load(Ordering::Relaxed);
+    if signal != 0 {
+        return Ok(ExitCode::from(128 + signal as u8));
+    }
+    if ctrl_c {
+        return Ok(ExitCode::from(130));
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -32,7 +32,7 @@ impl Theme {
             ReviewState::InProgress => self.fg(Color::Yellow),
             ReviewState::NotStarted => self.fg(Color::Cyan),
             ReviewState::Signed => self.fg(Color::Green),
-            ReviewState::Upcoming => self.fg(Color::DarkGray),
+            ReviewState::Upcoming | ReviewState::BeforeAdoption => self.fg(Color::DarkGray),
         }
     }
 
@@ -86,6 +86,7 @@ pub fn state_mark(s: ReviewState) -> &'static str {
         ReviewState::NotStarted => "○",
         ReviewState::Signed => "✓",
         ReviewState::Upcoming => "·",
+        ReviewState::BeforeAdoption => "–",
     }
 }
 

@@ -3,14 +3,15 @@
 //! checklist's walkthrough item in one transaction; leaving early records nothing.
 
 use chrono::NaiveDate;
-use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+use ratatui_textarea::{TextArea, WrapMode};
 use sha2::{Digest, Sha256};
 
 use crate::checklist::{Checklist, Section, hex};
 use crate::i18n::Lang;
 use crate::period::{Cadence, Period};
 use crate::review::{Change, Meeting, Outcome, Refusal};
-use crate::tui::app::{Action, App, Effect, Message, Overlay, Screen};
+use crate::tui::app::{Action, App, Effect, Overlay, Screen};
+use crate::tui::dialogs::{edit, offered};
 
 /// Field indexes of the attendance form.
 pub const DATE: usize = 0;
@@ -59,12 +60,6 @@ impl Walkthrough {
     }
 }
 
-fn line(value: &str) -> TextArea<'static> {
-    let mut t = TextArea::new(vec![value.to_string()]);
-    t.move_cursor(CursorMove::End);
-    t
-}
-
 /// Why an organisation has no walkthrough, and what to do about it.
 pub fn no_sections(list: &Checklist, lang: Lang) -> String {
     lang.pick(
@@ -80,7 +75,18 @@ pub fn start(app: &mut App, org: usize) {
     let list = &app.checklists[org];
     if list.walkthrough.is_empty() {
         let text = no_sections(list, app.lang);
-        app.message = Some(Message { text, error: true });
+        app.error(text);
+        return;
+    }
+    // Refused at the start, not after the last section: this year's review takes no meeting.
+    let year = Period::containing(Cadence::Yearly, app.today);
+    if app.review(&list.organisation.id, year).signature.is_some() {
+        let text = Refusal::ReviewSigned { period: year.key() }.message(app.lang)
+            + app.lang.pick(
+                " Genåbn den (R i gennemgangen), før mødet holdes.",
+                " Reopen it (R in the review) before the meeting.",
+            );
+        app.error(text);
         return;
     }
     let mut attendees = TextArea::default();
@@ -91,18 +97,22 @@ pub fn start(app: &mut App, org: usize) {
         step: 0,
         high_contrast: false,
         fields: [
-            line(&app.today.to_string()),
-            line(""),
-            line(&app.last_name),
+            offered(&app.today.to_string()),
+            offered(""),
+            offered(&app.last_name),
             attendees,
         ],
-        focus: DEPARTMENT,
+        focus: DATE,
         back: Box::new(back),
     }));
 }
 
 /// Applies an action on the walkthrough screen.
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    let action = match action {
+        Action::Paste(text) => Action::Paste(app.pasted(&text)?),
+        other => other,
+    };
     let Screen::Walkthrough(w) = &mut app.screen else {
         return None;
     };
@@ -113,11 +123,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::ToggleContrast => w.high_contrast = !w.high_contrast,
         Action::NextField => w.focus = (w.focus + 1) % w.fields.len(),
         Action::PrevField => w.focus = (w.focus + w.fields.len() - 1) % w.fields.len(),
-        Action::Key(key) => {
-            w.fields[w.focus].input(key);
-        }
+        Action::Key(key) => edit(&mut w.fields[w.focus], key),
         Action::Paste(text) => {
-            let text = text.replace("\r\n", "\n").replace('\r', "\n");
             if w.focus == ATTENDEES {
                 w.fields[w.focus].insert_str(text);
             } else {
@@ -137,16 +144,14 @@ pub fn discard(app: &mut App) {
     if let Screen::Walkthrough(w) = &mut app.screen {
         let back = std::mem::replace(&mut *w.back, Screen::Dashboard);
         app.screen = back;
-        app.message = Some(Message {
-            text: app
-                .lang
-                .pick(
-                    "Gennemgangen er afbrudt; intet er registreret.",
-                    "The walkthrough was left; nothing was recorded.",
-                )
-                .into(),
-            error: false,
-        });
+        let text = app
+            .lang
+            .pick(
+                "Gennemgangen er afbrudt; intet er registreret.",
+                "The walkthrough was left; nothing was recorded.",
+            )
+            .into();
+        app.plain(text);
     }
 }
 
@@ -220,7 +225,7 @@ fn refuse(app: &mut App, focus: usize, text: String) -> Option<Effect> {
     if let Screen::Walkthrough(w) = &mut app.screen {
         w.focus = focus;
     }
-    app.message = Some(Message { text, error: true });
+    app.error(text);
     None
 }
 

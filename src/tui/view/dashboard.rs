@@ -194,17 +194,22 @@ fn draw_wheel(frame: &mut Frame, app: &App, org: &Checklist, rows: &[DashRow], a
         lines.push(Line::from(spans));
     }
     let mut legend = vec![Span::raw(" ")];
+    let mut used = 1;
     for s in [
         ReviewState::Overdue,
         ReviewState::InProgress,
         ReviewState::NotStarted,
         ReviewState::Signed,
         ReviewState::Upcoming,
+        ReviewState::BeforeAdoption,
     ] {
-        legend.push(Span::styled(
-            format!("{} {}   ", state_mark(s), s.label(lang)),
-            app.theme.state(s),
-        ));
+        let text = format!("{} {}   ", state_mark(s), s.label(lang));
+        used += text.chars().count();
+        // "Before adoption" only where the line has room for it.
+        if s == ReviewState::BeforeAdoption && used > inner.width as usize + 3 {
+            break;
+        }
+        legend.push(Span::styled(text, app.theme.state(s)));
     }
     lines.push(Line::from(legend));
     frame.render_widget(Paragraph::new(lines), inner);
@@ -234,6 +239,7 @@ fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect, registe
                     app.theme.title(),
                 ))));
             }
+            DashRow::Action(a) => items.push(ListItem::new(action_line(app, a))),
             DashRow::Review(s) => {
                 if review_index == app.dashboard_selected {
                     selected_row = Some(i);
@@ -248,23 +254,64 @@ fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect, registe
             lang.pick("Ingen gennemgange dette år.", "No reviews this year."),
         ));
     }
-    let mut block = Block::bordered().title(Span::styled(
-        format!(" {} {} ", lang.pick("Gennemgange", "Reviews"), app.year),
-        app.theme.title(),
-    ));
-    if register_hint {
+    let carried = review_rows(rows).filter(|s| s.carried).count();
+    let mut title = format!("{} {}", lang.pick("Gennemgange", "Reviews"), app.year);
+    if carried > 0 {
+        title += &format!(
+            " {} {} {}",
+            lang.pick("og", "and"),
+            lang.count(
+                carried,
+                ("overskreden", "overskredne"),
+                ("overdue", "overdue")
+            ),
+            lang.pick("fra tidligere år", "from earlier years")
+        );
+    }
+    // The list starts at the top while the selection fits; further down it starts at the
+    // selected review's organisation heading when that keeps the selection on screen (an
+    // overdue review far down is seen under its heading with its follow-ups), else it keeps
+    // the selection at the bottom as ratatui's List would. What lies outside the window is
+    // counted in the borders.
+    let height = area.height.saturating_sub(2) as usize;
+    let offset = selected_row.map_or(0, |sel| {
+        if sel < height {
+            return 0;
+        }
+        rows[..=sel]
+            .iter()
+            .rposition(|r| matches!(r, DashRow::Org(_)))
+            .filter(|heading| sel - heading < height)
+            .unwrap_or(sel + 1 - height)
+    });
+    let below = items.len().saturating_sub(offset + height);
+    let mut block = Block::bordered().title(Span::styled(format!(" {title} "), app.theme.title()));
+    if offset > 0 {
+        block = block.title_top(
+            Line::from(format!(" ↑ {offset} {} ", lang.pick("flere", "more"))).right_aligned(),
+        );
+    }
+    if below > 0 {
         block = block.title_bottom(
-            Line::from(Span::styled(
-                lang.pick(
-                    " r: anmodninger fra registrerede ",
-                    " r: data-subject requests ",
-                ),
-                app.theme.dim(),
+            Line::from(format!(
+                " ↓ {below} {} (PgDn, End) ",
+                lang.pick("flere", "more")
             ))
             .right_aligned(),
         );
     }
-    let mut state = ListState::default().with_selected(selected_row);
+    if register_hint {
+        block = block.title_bottom(Line::from(Span::styled(
+            lang.pick(
+                " r: anmodninger fra registrerede ",
+                " r: data-subject requests ",
+            ),
+            app.theme.dim(),
+        )));
+    }
+    let mut state = ListState::default()
+        .with_selected(selected_row)
+        .with_offset(offset);
     frame.render_stateful_widget(
         List::new(items)
             .block(block)
@@ -283,8 +330,17 @@ fn review_line(app: &App, s: &Summary) -> Line<'static> {
         Span::styled(format!(" {} ", state_mark(s.state)), style),
         Span::raw(format!("{:<28}", s.period.review_title(lang))),
         Span::styled(format!("{:<13}", s.state.label(lang)), style),
-        Span::raw(format!("{:>2}/{:<2} ", c.items - c.open, c.items)),
     ];
+    if s.state == ReviewState::BeforeAdoption {
+        // Nothing was due: the longer label takes the place of the counts.
+        spans[2] = Span::styled(format!("{:<19}", s.state.label(lang)), style);
+    } else {
+        spans.push(Span::raw(format!(
+            "{:>2}/{:<2} ",
+            c.items - c.open,
+            c.items
+        )));
+    }
     if c.deviations > 0 {
         spans.push(Span::styled(
             format!("{} {} ", c.deviations, lang.pick("afv.", "dev.")),
@@ -310,6 +366,36 @@ fn review_line(app: &App, s: &Summary) -> Line<'static> {
         ));
     }
     Line::from(spans)
+}
+
+/// An open follow-up: "   ⚑ Opfølgning: Slet jobansøgninger … — Henriette, frist 15.12.2026".
+fn action_line(app: &App, a: &crate::status::Action) -> Line<'static> {
+    let lang = app.lang;
+    let f = &a.follow_up;
+    let title = app
+        .checklists
+        .iter()
+        .find(|l| l.organisation.id == a.org)
+        .and_then(|l| l.item(&f.item))
+        .map_or(f.item.clone(), |i| i.title.clone());
+    let style = if f.is_overdue(app.today) {
+        app.theme.error()
+    } else {
+        app.theme.warning()
+    };
+    Line::from(vec![
+        Span::styled(
+            format!(
+                "   ⚑ {}, {} {} ({}): ",
+                lang.pick("Opfølgning", "Follow-up"),
+                lang.pick("frist", "due"),
+                short_date(f.due),
+                crate::status::due_words(f.due, app.today, lang)
+            ),
+            style,
+        ),
+        Span::raw(format!("{} — {} · {title}", f.action, f.owner)),
+    ])
 }
 
 fn short_date(d: NaiveDate) -> String {

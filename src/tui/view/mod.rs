@@ -27,9 +27,18 @@ pub fn draw(frame: &mut Frame, app: &App) {
         too_small(frame, app, area);
         return;
     }
+    // The message is wrapped, never cut: up to three lines, the last one ending in "…".
+    let message_lines = app.message.as_ref().map_or(Vec::new(), |m| {
+        let mut lines = wrap(&m.text, area.width.saturating_sub(3) as usize);
+        if lines.len() > 3 {
+            lines.truncate(3);
+            lines[2].push('…');
+        }
+        lines
+    });
     let [body, message, footer] = Layout::vertical([
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(message_lines.len().max(1) as u16),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -45,14 +54,22 @@ pub fn draw(frame: &mut Frame, app: &App) {
         } else {
             app.theme.ok()
         };
-        let mark = if m.error { "✗ " } else { "✓ " };
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(mark, style),
-                Span::styled(m.text.as_str(), style),
-            ])),
-            message,
-        );
+        let (mark, style) = match (m.error, m.plain) {
+            (true, _) => ("✗ ", style),
+            (false, true) => ("  ", Style::new()),
+            (false, false) => ("✓ ", style),
+        };
+        let lines: Vec<Line> = message_lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                Line::from(vec![
+                    Span::styled(if i == 0 { mark } else { "  " }, style),
+                    Span::styled(l, style),
+                ])
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), message);
     }
     draw_footer(frame, app, footer);
     overlay::draw(frame, app, area);
@@ -99,20 +116,32 @@ pub fn keys_line(app: &App, bindings: &[Binding], width: u16) -> Line<'static> {
 }
 
 fn too_small(frame: &mut Frame, app: &App, area: Rect) {
+    // Say only what is true: keys wait while the screen is too small (see `keymap`), and q
+    // quits only from the overview; elsewhere it would be a letter in a hidden field.
+    let what = if app.overlay.is_none() && matches!(app.screen, Screen::Dashboard) {
+        app.lang.pick(
+            "Gør vinduet større, eller tast q for at afslutte.",
+            "Enlarge the window, or press q to quit.",
+        )
+    } else {
+        app.lang.pick(
+            "Gør vinduet større for at fortsætte; intet er tabt, og taster venter så længe.",
+            "Enlarge the window to go on; nothing is lost, and keys wait until then.",
+        )
+    };
     let text = format!(
-        "{} ({}×{}).\n{} {MIN_WIDTH}×{MIN_HEIGHT}.\n\n{}",
+        "{} ({}×{}).\n{} {MIN_WIDTH}×{MIN_HEIGHT}.\n\n{what}",
         app.lang
             .pick("Terminalen er for lille", "The terminal is too small"),
         area.width,
         area.height,
         app.lang
             .pick("aarshjul skal bruge mindst", "aarshjul needs at least"),
-        app.lang.pick(
-            "Gør vinduet større, eller tast q for at afslutte.",
-            "Enlarge the window, or press q to quit."
-        ),
     );
-    let lines = text.lines().count() as u16;
+    let lines = text
+        .lines()
+        .map(|l| wrap(l, area.width as usize).len())
+        .sum::<usize>() as u16;
     let [_, mid, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(lines),

@@ -28,6 +28,20 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             ),
             ("Afslut og kassér dem?", "Quit and discard them?"),
         ),
+        Some(Overlay::ConfirmDropNote(_)) => confirm(
+            frame,
+            app,
+            area,
+            (
+                "Noten er ændret og ikke gemt.",
+                "The note has changed and is not saved.",
+            ),
+            (
+                "Kassér ændringerne? (n: tilbage til noten)",
+                "Throw the changes away? (n: back to the note)",
+            ),
+        ),
+        Some(Overlay::OpenItems { items, scroll }) => open_items(frame, app, items, *scroll, area),
         Some(Overlay::ConfirmDiscard) => confirm(
             frame,
             app,
@@ -47,17 +61,23 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 fn help(frame: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
     let bindings = keymap::screen_bindings(app);
+    let pad = bindings
+        .iter()
+        .map(|b| b.shown.chars().count() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(8);
     let mut lines: Vec<Line> = bindings
         .iter()
         .map(|b| {
             Line::from(vec![
-                Span::styled(format!("  {:<8}", b.shown), app.theme.key()),
+                Span::styled(format!("  {:<pad$}", b.shown), app.theme.key()),
                 Span::raw(b.describe(lang)),
             ])
         })
         .collect();
     lines.push(Line::from(vec![
-        Span::styled(format!("  {:<8}", "Ctrl+C"), app.theme.key()),
+        Span::styled(format!("  {:<pad$}", "Ctrl+C"), app.theme.key()),
         Span::raw(lang.pick(
             "afslut straks (alt bekræftet er gemt)",
             "quit at once (everything confirmed is saved)",
@@ -135,6 +155,38 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
             summary(app, &mut lines);
             lang.pick("Underskriv gennemgangen", "Sign the review")
         }
+        FormKind::FollowUp { org, item, .. } => {
+            let title = item_title(app, org, item);
+            lines.push(Line::raw(format!(
+                "{} »{title}«: {}",
+                lang.pick("Afvigelse i", "Deviation in"),
+                lang.pick(
+                    "hvad gøres der, hvem er ansvarlig, og hvornår skal det være gjort?",
+                    "what will be done, who is responsible, and by when?"
+                )
+            )));
+            lines.push(Line::raw(lang.pick(
+                "Opfølgningen står på oversigten og i status, indtil den lukkes (tast c).",
+                "The follow-up stays on the overview and in status until closed (key c).",
+            )));
+            lang.pick("Opfølgning på afvigelsen", "Follow-up of the deviation")
+        }
+        FormKind::CloseFollowUp { org, item, period } => {
+            let title = item_title(app, org, item);
+            if let Some(f) = app.review(org, *period).actions.get(item) {
+                lines.push(Line::raw(format!(
+                    "»{title}« ({}): {} — {}",
+                    period.key(),
+                    f.action,
+                    f.owner
+                )));
+            }
+            lines.push(Line::raw(lang.pick(
+                "Skriv, hvad der blev gjort; noten står i gennemgangens historik.",
+                "Write what was done; the note goes into the review's history.",
+            )));
+            lang.pick("Luk opfølgningen", "Close the follow-up")
+        }
         FormKind::Reopen => {
             lines.push(Line::raw(lang.pick(
                 "Genåbning registreres med begrundelse og kan ses i historikken.",
@@ -144,13 +196,19 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
         }
         kind => super::register::dialog_text(app, kind, &mut lines),
     };
-    let height = lines.len() as u16 + form.fields.len() as u16 * 3 + 4;
+    // The text wraps inside the dialog: count the rows it takes, not its lines.
+    let text_width = 70.min(area.width).saturating_sub(2).max(1) as usize;
+    let text_rows: u16 = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(text_width) as u16)
+        .sum();
+    let height = text_rows + form.fields.len() as u16 * 3 + 4;
     let rect = centered(area, 70, height);
     frame.render_widget(Clear, rect);
     let block = Block::bordered().title(Span::styled(format!(" {title} "), app.theme.title()));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let mut constraints = vec![Constraint::Length(lines.len() as u16)];
+    let mut constraints = vec![Constraint::Length(text_rows)];
     constraints.extend(form.fields.iter().map(|_| Constraint::Length(3)));
     constraints.push(Constraint::Length(1));
     let parts = Layout::vertical(constraints).split(inner);
@@ -159,6 +217,10 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
         let label = match input.label {
             "name" => lang.pick("Navn", "Name"),
             "role" => lang.pick("Rolle (fx Leder)", "Role (e.g. Manager)"),
+            "action" => lang.pick("Hvad gøres der?", "What will be done?"),
+            "owner" => lang.pick("Ansvarlig", "Responsible"),
+            "due" => lang.pick("Frist (dd.mm.åååå)", "Due (dd.mm.yyyy)"),
+            "note" => lang.pick("Hvad blev gjort?", "What was done?"),
             other => super::register::field_label(other, lang)
                 .unwrap_or_else(|| lang.pick("Begrundelse", "Reason")),
         };
@@ -178,7 +240,16 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
     );
 }
 
-/// The sign dialog's summary: counts, and the open items that stop signing.
+fn item_title(app: &App, org: &str, item: &str) -> String {
+    app.checklists
+        .iter()
+        .find(|l| l.organisation.id == org)
+        .and_then(|l| l.item(item))
+        .map_or_else(|| item.to_string(), |i| i.title.clone())
+}
+
+/// The sign dialog's summary: the review, its counts and the deviations without a follow-up
+/// (open items never reach the dialog: S lists them instead).
 fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
     let Some((rs, list, _)) = app.open_review() else {
         return;
@@ -208,29 +279,97 @@ fn summary(app: &App, lines: &mut Vec<Line<'static>>) {
         c.open,
         lang.pick("åbne", "open"),
     )));
-    let open = review.open_items(list, rs.period);
-    if !open.is_empty() {
+    // Signing with a deviation that has no follow-up is allowed, but said first: signing is
+    // the confirmation.
+    let missing = review.deviations_without_action(list, rs.period);
+    if !missing.is_empty() {
         lines.push(Line::from(Span::styled(
             lang.pick(
-                "Kan ikke underskrives, før disse punkter er registreret:",
-                "Cannot be signed until these items are recorded:",
+                "Afvigelser uden opfølgning (o på punktet angiver en; underskriv kun, hvis intet skal følges op):",
+                "Deviations without follow-up (o on the item gives one; sign only if nothing needs following up):",
             ),
-            app.theme.error(),
+            app.theme.warning(),
         )));
-        for item in open.iter().take(6) {
+        for item in missing.iter().take(4) {
             lines.push(Line::from(Span::styled(
-                format!("  [ ] {}", item.title),
-                app.theme.error(),
+                format!("  [!] {}", item.title),
+                app.theme.warning(),
             )));
         }
-        if open.len() > 6 {
+        if missing.len() > 4 {
             lines.push(Line::raw(format!(
                 "  … {} {}",
-                open.len() - 6,
+                missing.len() - 4,
                 lang.pick("flere", "more")
             )));
         }
     }
+}
+
+/// Signing refused: every open item by title, scrollable, with how many lie above and below.
+fn open_items(frame: &mut Frame, app: &App, items: &[String], scroll: usize, area: Rect) {
+    let lang = app.lang;
+    let Some((_, list, _)) = app.open_review() else {
+        return;
+    };
+    let width: u16 = 72;
+    let rect = centered(
+        area,
+        width,
+        (items.len() as u16 + 6).min(area.height.saturating_sub(4)),
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(Span::styled(
+        format!(
+            " {} ",
+            lang.pick("Kan ikke underskrives endnu", "Cannot be signed yet")
+        ),
+        app.theme.title(),
+    ));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [head, rows, keys] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(
+            lang.pick(
+                "Disse punkter mangler en registrering, før gennemgangen kan underskrives ({n}):",
+                "These items need an outcome before the review can be signed ({n}):",
+            )
+            .replace("{n}", &items.len().to_string()),
+        )
+        .wrap(Wrap { trim: true }),
+        head,
+    );
+    let room = rows.height as usize;
+    let scroll = scroll.min(items.len().saturating_sub(room.max(1)));
+    let mut lines: Vec<Line> = Vec::new();
+    let above = scroll;
+    let shown: Vec<&String> = items.iter().skip(scroll).take(room).collect();
+    let below = items.len() - scroll - shown.len();
+    for (i, id) in shown.iter().enumerate() {
+        let title = list.item(id).map_or(id.as_str(), |i| i.title.as_str());
+        let mut text = format!("  [ ] {title}");
+        if i == 0 && above > 0 {
+            text = format!("  ↑ {} {}", above + 1, lang.pick("flere", "more"));
+        } else if i + 1 == shown.len() && below > 0 {
+            text = format!("  ↓ {} {}", below + 1, lang.pick("flere", "more"));
+        }
+        let max = rows.width as usize;
+        if text.chars().count() > max {
+            text = text.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
+        }
+        lines.push(Line::from(Span::styled(text, app.theme.error())));
+    }
+    frame.render_widget(Paragraph::new(lines), rows);
+    frame.render_widget(
+        Paragraph::new(keys_line(app, keymap::OPEN_ITEMS, keys.width)),
+        keys,
+    );
 }
 
 fn confirm(
@@ -245,7 +384,7 @@ fn confirm(
         Line::raw(lang.pick(what.0, what.1)),
         Line::raw(lang.pick(question.0, question.1)),
         Line::raw(""),
-        keys_line(app, keymap::CONFIRM, 60),
+        keys_line(app, keymap::confirm(lang), 60),
     ];
     let rect = centered(area, 64, 6);
     frame.render_widget(Clear, rect);

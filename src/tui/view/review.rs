@@ -18,10 +18,11 @@ pub fn draw(frame: &mut Frame, app: &App, rs: &ReviewScreen, area: Rect) {
     let org = &list.organisation;
     let review = app.review(&org.id, rs.period);
     let items: Vec<&Item> = list.items_of(rs.period.cadence()).collect();
-    let header_height = if review.signature.is_some() { 3 } else { 2 };
+    let banner = signed_banner(app, &review, area.width);
+    let header_height = 2 + banner.len() as u16;
     let [header, main] =
         Layout::vertical([Constraint::Length(header_height), Constraint::Min(3)]).areas(area);
-    draw_header(frame, app, rs, &review, header);
+    draw_header(frame, app, rs, &review, banner, header);
     let left_width = (area.width * 2 / 5).clamp(34, 60);
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Min(30)]).areas(main);
@@ -31,7 +32,35 @@ pub fn draw(frame: &mut Frame, app: &App, rs: &ReviewScreen, area: Rect) {
     }
 }
 
-fn draw_header(frame: &mut Frame, app: &App, rs: &ReviewScreen, review: &Review, area: Rect) {
+/// "✓ Signed by …, when — read-only; R reopens", wrapped to the width rather than cut.
+fn signed_banner(app: &App, review: &Review, width: u16) -> Vec<String> {
+    let lang = app.lang;
+    let Some(sig) = &review.signature else {
+        return Vec::new();
+    };
+    let text = format!(
+        "✓ {} {} ({}), {} {} — {}",
+        lang.pick("Underskrevet af", "Signed by"),
+        sig.by,
+        sig.role,
+        lang.date(local_date(sig.at)),
+        &local_time(sig.at)[11..],
+        lang.pick("skrivebeskyttet; R genåbner", "read-only; R reopens")
+    );
+    wrap(&text, width.saturating_sub(2) as usize)
+        .into_iter()
+        .map(|l| format!(" {l}"))
+        .collect()
+}
+
+fn draw_header(
+    frame: &mut Frame,
+    app: &App,
+    rs: &ReviewScreen,
+    review: &Review,
+    banner: Vec<String>,
+    area: Rect,
+) {
     let lang = app.lang;
     let list = &app.checklists[rs.org];
     let counts = review.counts(list, rs.period);
@@ -43,7 +72,7 @@ fn draw_header(frame: &mut Frame, app: &App, rs: &ReviewScreen, review: &Review,
     if title.width() + span.chars().count() <= area.width as usize {
         title.push_span(Span::raw(span));
     }
-    let state = review.state(list, rs.period, app.today);
+    let state = app.state_of(rs.org, rs.period);
     let mut progress = vec![
         Span::raw(format!(
             " {}/{} {}",
@@ -73,20 +102,11 @@ fn draw_header(frame: &mut Frame, app: &App, rs: &ReviewScreen, review: &Review,
     progress.push(Span::raw(" · "));
     progress.push(Span::styled(state.label(lang), app.theme.state(state)));
     let mut lines = vec![title, Line::from(progress)];
-    if let Some(sig) = &review.signature {
-        lines.push(Line::from(Span::styled(
-            format!(
-                " ✓ {} {} ({}), {} {} — {}",
-                lang.pick("Underskrevet af", "Signed by"),
-                sig.by,
-                sig.role,
-                lang.date(local_date(sig.at)),
-                &local_time(sig.at)[11..],
-                lang.pick("skrivebeskyttet; R genåbner", "read-only; R reopens")
-            ),
-            app.theme.ok(),
-        )));
-    }
+    lines.extend(
+        banner
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, app.theme.ok()))),
+    );
     frame.render_widget(Paragraph::new(lines), area);
 }
 
@@ -111,6 +131,14 @@ fn draw_items(
             }
             if item.caveat.is_some() {
                 flags.push_str(" ⚠");
+            }
+            let org = &app.checklists[rs.org].organisation.id;
+            if app
+                .item_follow_ups(org, rs.period, &item.id)
+                .iter()
+                .any(|a| a.follow_up.is_open())
+            {
+                flags.push_str(" ⚑");
             }
             let title = wrap(&item.title, width.saturating_sub(flags.chars().count()));
             let mut lines = Vec::new();
@@ -158,10 +186,118 @@ fn draw_detail(
             Span::raw(value.to_string()),
         ])
     };
+    // Inside the borders; notes are wrapped here so their continuation lines keep the indent.
+    let width = (area.width as usize).saturating_sub(2);
+    let indented = |text: &str| -> Vec<Line<'static>> {
+        text.lines()
+            .flat_map(|l| wrap(l, width.saturating_sub(2)))
+            .map(|l| Line::raw(format!("  {l}")))
+            .collect()
+    };
+    // What was recorded comes first: the outcome, who and when, the note.
     let mut lines = vec![
         Line::from(Span::styled(item.title.clone(), t.title())),
         Line::raw(""),
     ];
+    match review.sign_offs.get(&item.id) {
+        Some(s) => {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("{} {}", outcome_mark(Some(s.status)), s.status.label(lang)),
+                    t.outcome(Some(s.status)),
+                ),
+                Span::raw(format!(
+                    " — {}, {} {}",
+                    s.by,
+                    lang.date(local_date(s.at)),
+                    &local_time(s.at)[11..]
+                )),
+            ]));
+            if let Some(note) = &s.note {
+                lines.push(Line::from(Span::styled(
+                    lang.pick("Note:", "Note:"),
+                    t.dim(),
+                )));
+                lines.extend(indented(note));
+            }
+            if review.changed_since_sign_off(item) {
+                lines.push(Line::from(Span::styled(
+                    lang.pick(
+                        "≠ Punktets tekst er ændret siden registreringen — gennemgå det igen.",
+                        "≠ The item's text has changed since it was recorded — review it again.",
+                    ),
+                    t.warning(),
+                )));
+            }
+        }
+        None => lines.push(Line::from(Span::styled(
+            format!(
+                "{} {}",
+                outcome_mark(None),
+                lang.pick("Ikke registreret endnu", "Not recorded yet")
+            ),
+            t.dim(),
+        ))),
+    }
+    let org = &app.checklists[rs.org].organisation.id;
+    if let Some(draft) = app.draft(org, rs.period, &item.id) {
+        lines.push(Line::from(Span::styled(
+            lang.pick(
+                "Kladde til note (gemmes med punktet):",
+                "Draft note (saved with the item):",
+            ),
+            t.warning(),
+        )));
+        lines.extend(indented(draft));
+    }
+    for a in app.item_follow_ups(org, rs.period, &item.id) {
+        let f = &a.follow_up;
+        lines.push(Line::raw(""));
+        let heading = if a.period == rs.period {
+            lang.pick("Opfølgning", "Follow-up").to_string()
+        } else {
+            format!(
+                "{} {}",
+                lang.pick("Åben opfølgning fra", "Open follow-up from"),
+                a.period.key()
+            )
+        };
+        let style = if f.is_overdue(app.today) {
+            t.error()
+        } else {
+            t.warning()
+        };
+        lines.push(Line::from(Span::styled(format!("⚑ {heading}:"), style)));
+        lines.push(Line::raw(format!("  {}", f.action)));
+        lines.push(Line::raw(format!(
+            "  {}: {} · {} {} ({})",
+            lang.pick("Ansvarlig", "Responsible"),
+            f.owner,
+            lang.pick("frist", "due"),
+            f.due.format("%d.%m.%Y"),
+            crate::status::due_words(f.due, app.today, lang)
+        )));
+        match &f.closed {
+            Some(c) => lines.push(Line::from(Span::styled(
+                format!(
+                    "  ✓ {} {}, {}: {}",
+                    lang.pick("Lukket af", "Closed by"),
+                    c.by,
+                    lang.date(local_date(c.at)),
+                    c.note
+                ),
+                t.ok(),
+            ))),
+            None => lines.push(Line::from(Span::styled(
+                lang.pick(
+                    "  c lukker den med en note, når den er gjort.",
+                    "  c closes it with a note once it is done.",
+                ),
+                t.dim(),
+            ))),
+        }
+    }
+    lines.push(Line::raw(""));
     let mut meta = vec![Span::styled(
         format!("{}: ", lang.pick("Kadence", "Cadence")),
         t.dim(),
@@ -230,68 +366,24 @@ fn draw_detail(
         t.title(),
     )));
     lines.extend(item.guidance.lines().map(|l| Line::raw(l.to_string())));
-    lines.push(Line::raw(""));
-    match review.sign_offs.get(&item.id) {
-        Some(s) => {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("{} {}", outcome_mark(Some(s.status)), s.status.label(lang)),
-                    t.outcome(Some(s.status)),
-                ),
-                Span::raw(format!(
-                    " — {}, {} {}",
-                    s.by,
-                    lang.date(local_date(s.at)),
-                    &local_time(s.at)[11..]
-                )),
-            ]));
-            if let Some(note) = &s.note {
-                lines.push(Line::from(Span::styled(
-                    lang.pick("Note:", "Note:"),
-                    t.dim(),
-                )));
-                lines.extend(note.lines().map(|l| Line::raw(format!("  {l}"))));
-            }
-            if review.changed_since_sign_off(item) {
-                lines.push(Line::raw(""));
-                lines.push(Line::from(Span::styled(
-                    lang.pick(
-                        "≠ Punktets tekst er ændret siden registreringen — gennemgå det igen.",
-                        "≠ The item's text has changed since it was recorded — review it again.",
-                    ),
-                    t.warning(),
-                )));
-            }
-        }
-        None => lines.push(Line::from(Span::styled(
-            format!(
-                "{} {}",
-                outcome_mark(None),
-                lang.pick("Ikke registreret endnu", "Not recorded yet")
-            ),
-            t.dim(),
-        ))),
-    }
-    let org = &app.checklists[rs.org].organisation.id;
-    if let Some(draft) = app.draft(org, rs.period, &item.id) {
-        lines.push(Line::from(Span::styled(
-            lang.pick(
-                "Kladde til note (gemmes med punktet):",
-                "Draft note (saved with the item):",
-            ),
-            t.warning(),
-        )));
-        lines.extend(draft.lines().map(|l| Line::raw(format!("  {l}"))));
-    }
     let block = Block::bordered().title(Span::styled(
         format!(" {} ", lang.pick("Detaljer", "Details")),
         t.title(),
     ));
+    // Scrolled no further than the last line at the bottom, so PgDn never shows a blank pane.
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            wrap(&text, width).len()
+        })
+        .sum();
+    let max = rows.saturating_sub(area.height.saturating_sub(2) as usize) as u16;
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((rs.scroll, 0)),
+            .scroll((rs.scroll.min(max), 0)),
         area,
     );
 }

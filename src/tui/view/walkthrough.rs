@@ -36,7 +36,8 @@ pub fn draw(frame: &mut Frame, app: &App, w: &Walkthrough, area: Rect) {
         section(
             frame,
             app,
-            &list.walkthrough[w.step],
+            &list.walkthrough,
+            w.step,
             main,
             base,
             w.high_contrast,
@@ -55,51 +56,77 @@ pub fn draw(frame: &mut Frame, app: &App, w: &Walkthrough, area: Rect) {
         Constraint::Length(margin),
     ])
     .areas(progress);
-    let filled = if app.theme.color && !w.high_contrast {
-        Style::new().fg(Color::Cyan)
+    let bar = Rect { height: 1, ..bar };
+    let ratio = shown as f64 / total.max(1) as f64;
+    if app.theme.color && !w.high_contrast {
+        frame.render_widget(
+            LineGauge::default()
+                .ratio(ratio)
+                .label(Span::styled(format!("{label}  "), base))
+                .filled_style(Style::new().fg(Color::Cyan))
+                .unfilled_style(Style::new().fg(Color::DarkGray)),
+            bar,
+        );
     } else {
-        base
-    };
-    frame.render_widget(
-        LineGauge::default()
-            .ratio(shown as f64 / total.max(1) as f64)
-            .label(Span::styled(format!("{label}  "), base))
-            .filled_style(filled)
-            .unfilled_style(if app.theme.color {
-                Style::new().fg(Color::DarkGray)
-            } else {
-                base
-            }),
-        Rect { height: 1, ..bar },
-    );
-}
-
-/// The largest block-letter size whose wrapped title fits the width and a third of the
-/// height; `None` when even the smallest does not (then the title is drawn in bold capitals).
-fn title_size(title: &str, width: u16, height: u16) -> Option<(PixelSize, Vec<String>, u16)> {
-    for (size, cols, rows) in [
-        (PixelSize::Full, 8, 8),
-        (PixelSize::HalfHeight, 8, 4),
-        (PixelSize::Quadrant, 4, 4),
-    ] {
-        let per_line = (width as usize * 9 / 10) / cols;
-        if per_line == 0
-            || title
-                .split_whitespace()
-                .any(|w| w.chars().count() > per_line)
-        {
-            continue;
-        }
-        let lines = wrap(title, per_line);
-        let h = lines.len() as u16 * rows;
-        if h <= height / 3 {
-            return Some((size, lines, h));
-        }
+        // Without colour the filled and the empty part must differ in shape.
+        let label = format!("{label}  ");
+        let room = (bar.width as usize).saturating_sub(label.chars().count());
+        let filled = (room as f64 * ratio).round() as usize;
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("{label}{}{}", "█".repeat(filled), "░".repeat(room - filled)),
+                base,
+            )),
+            bar,
+        );
     }
-    None
 }
 
-fn section(frame: &mut Frame, app: &App, s: &Section, area: Rect, base: Style, contrast: bool) {
+/// Block-letter sizes, largest first: the size, and columns and rows per letter.
+const SIZES: [(PixelSize, usize, u16); 3] = [
+    (PixelSize::Full, 8, 8),
+    (PixelSize::HalfHeight, 8, 4),
+    (PixelSize::Quadrant, 4, 4),
+];
+
+/// `title` wrapped for block letters of `SIZES[size]`, with its height, when it fits the
+/// width and a third of the height.
+fn fit(title: &str, size: usize, width: u16, height: u16) -> Option<(Vec<String>, u16)> {
+    let (_, cols, rows) = SIZES[size];
+    let per_line = (width as usize * 9 / 10) / cols;
+    if per_line == 0
+        || title
+            .split_whitespace()
+            .any(|w| w.chars().count() > per_line)
+    {
+        return None;
+    }
+    let lines = wrap(title, per_line);
+    let h = lines.len() as u16 * rows;
+    (h <= height / 3).then_some((lines, h))
+}
+
+/// One title style for the whole presentation: the largest block-letter size every
+/// section's title fits; `None` when some title fits none (then every title is drawn in
+/// bold capitals), so the style never jumps from one section to the next.
+fn presentation_size(sections: &[Section], width: u16, height: u16) -> Option<usize> {
+    (0..SIZES.len()).find(|&size| {
+        sections
+            .iter()
+            .all(|s| fit(&s.title, size, width, height).is_some())
+    })
+}
+
+fn section(
+    frame: &mut Frame,
+    app: &App,
+    sections: &[Section],
+    step: usize,
+    area: Rect,
+    base: Style,
+    contrast: bool,
+) {
+    let s = &sections[step];
     let margin = (area.width / 8).max(2);
     let inner = Rect {
         x: area.x + margin,
@@ -112,7 +139,11 @@ fn section(frame: &mut Frame, app: &App, s: &Section, area: Rect, base: Style, c
     } else {
         base
     };
-    let (title_height, big) = match title_size(&s.title, inner.width, inner.height) {
+    let big = presentation_size(sections, inner.width, inner.height).and_then(|size| {
+        let (lines, h) = fit(&s.title, size, inner.width, inner.height)?;
+        Some((SIZES[size].0, lines, h))
+    });
+    let (title_height, big) = match big {
         Some((size, lines, h)) => (h, Some((size, lines))),
         None => (wrap(&s.title, inner.width as usize).len() as u16 + 1, None),
     };
