@@ -180,7 +180,8 @@ fn the_record_states_the_chain_head_at_its_export_in_the_signed_bytes_and_in_wor
     let file = env.exported_year();
     let bytes = std::fs::read(&file).unwrap();
     // 10 sign-offs and the review's signature: the export (event 12) came after event 11.
-    assert_eq!(info(&bytes, b"AarshjulChainSeq").as_i64().unwrap(), 11);
+    let seq = lopdf::decode_text_string(&info(&bytes, b"AarshjulChainSeq")).unwrap();
+    assert_eq!(seq, "11");
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     let hash11: String = conn
         .query_row("SELECT hash FROM event WHERE seq = 11", [], |r| r.get(0))

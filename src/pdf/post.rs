@@ -83,7 +83,8 @@ pub fn finish(raw: &[u8], meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
     );
     info.set(KEY_DRAFT, Object::Boolean(meta.draft));
     if let Some(head) = meta.chain_head {
-        info.set(KEY_CHAIN_SEQ, Object::Integer(head.seq));
+        // Text, not a number, so `pdfinfo -custom` shows it beside the hash.
+        info.set(KEY_CHAIN_SEQ, text(&head.seq.to_string()));
         info.set(KEY_CHAIN_HASH, text(&head.hash));
     }
     attach::embed(
@@ -143,9 +144,9 @@ pub fn read_meta(doc: &Document) -> Option<RecordMeta> {
         Err(_) => 1,
         Ok(o) => o.as_i64().ok().and_then(|v| u32::try_from(v).ok())?,
     };
-    let chain_head = match (info.get(KEY_CHAIN_SEQ), s(KEY_CHAIN_HASH)) {
-        (Ok(seq), Some(hash)) => Some(ChainHead {
-            seq: seq.as_i64().ok()?,
+    let chain_head = match (s(KEY_CHAIN_SEQ), s(KEY_CHAIN_HASH)) {
+        (Some(seq), Some(hash)) => Some(ChainHead {
+            seq: seq.parse().ok()?,
             hash,
         }),
         _ => None,
