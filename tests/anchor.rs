@@ -554,3 +554,71 @@ fn an_altered_attachment_fails_verify_even_when_signed_again() {
     let (code, out) = env.verify(&check);
     assert_eq!(code, 1, "{out}");
 }
+
+#[test]
+fn the_prefix_check_names_what_is_missing_or_changed() {
+    use aarshjul::review::Change;
+    use aarshjul::store::Store;
+    use aarshjul::store::chain::{ChainHead, Prefix};
+    let env = Env::new();
+    let mut store = Store::open(&env.db()).unwrap();
+    let period = "2026".parse().unwrap();
+    let at = "2026-11-22T13:00:00Z".parse().unwrap();
+    for n in 0..5 {
+        store
+            .append("skgr", period, at, |_| {
+                Ok(Change::ReviewReopened {
+                    by: "H".into(),
+                    reason: format!("r{n}"),
+                })
+            })
+            .unwrap();
+    }
+    let (events, head) = store.review_events_at_head("skgr", period).unwrap();
+    assert_eq!((events.len(), head.seq), (5, 5));
+    let at3 = || -> ChainHead {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        let hash = conn
+            .query_row("SELECT hash FROM event WHERE seq = 3", [], |r| r.get(0))
+            .unwrap();
+        ChainHead { seq: 3, hash }
+    };
+    let three = at3();
+    assert_eq!(store.check_prefix(&head).unwrap(), Prefix::Holds);
+    assert_eq!(store.check_prefix(&three).unwrap(), Prefix::Holds);
+    let wrong = ChainHead {
+        seq: 3,
+        hash: "0".repeat(64),
+    };
+    assert_eq!(store.check_prefix(&wrong).unwrap(), Prefix::Rebuilt);
+    let beyond = ChainHead {
+        seq: 7,
+        hash: head.hash.clone(),
+    };
+    assert_eq!(
+        store.check_prefix(&beyond).unwrap(),
+        Prefix::Missing { from: 6, to: 7 }
+    );
+    drop(store);
+    // An event edited after the prefix is no concern of a record made before it.
+    env.sql(
+        "DROP TRIGGER event_append_only_update;
+         UPDATE event SET payload = replace(payload, 'r4', 'x4') WHERE seq = 5;",
+    );
+    let store = Store::open(&env.db()).unwrap();
+    assert_eq!(store.check_prefix(&three).unwrap(), Prefix::Holds);
+    assert_eq!(
+        store.check_prefix(&head).unwrap(),
+        Prefix::Changed { seq: 5 }
+    );
+    drop(store);
+    env.sql(
+        "DROP TRIGGER event_append_only_delete;
+         DELETE FROM event WHERE seq = 2;",
+    );
+    let store = Store::open(&env.db()).unwrap();
+    assert_eq!(
+        store.check_prefix(&three).unwrap(),
+        Prefix::Missing { from: 2, to: 2 }
+    );
+}
