@@ -135,8 +135,9 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
-    /// Check the event hash chain; exit 0 intact, 1 with the first bad event named. With
-    /// --records, also every record PDF in a directory against the database, one line each
+    /// Check the event hash chain (exit 0 intact, 1 with the first bad event named) and, with
+    /// --records, every record PDF in a directory against the database, one line each (exit 1
+    /// when one fails)
     VerifyDb {
         /// Check every record (*.pdf) in DIR too: its signature, attachment, and that the
         /// database still holds the event log it was exported after [default DIR: exports/

@@ -116,6 +116,14 @@ pub fn export(
         report.fingerprint
     );
     println!(
+        "{}: {} {}, {} {}",
+        lang.pick("Hændelsesloggen i posten", "Event log in the record"),
+        report.chain_head.seq,
+        lang.pick("hændelser", "events"),
+        lang.pick("kædens SHA-256", "chain SHA-256"),
+        report.chain_head.hash
+    );
+    println!(
         "{}: {} — {} #{}",
         lang.pick("Filens SHA-256", "File SHA-256"),
         report.sha256,

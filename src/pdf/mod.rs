@@ -100,6 +100,8 @@ pub struct ExportReport {
     pub identity_adopted: bool,
     /// The timestamp in the signature (PAdES B-T), if one was asked for.
     pub timestamp: Option<tsa::Stamp>,
+    /// The event chain's head the record states: the log as it stood before its export.
+    pub chain_head: ChainHead,
 }
 
 impl ExportReport {
@@ -511,6 +513,7 @@ pub fn export(
         replaced,
         identity_adopted,
         timestamp,
+        chain_head,
     })
 }
 
