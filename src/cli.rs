@@ -165,8 +165,16 @@ pub enum Command {
         #[arg(long, value_parser = ["monthly", "quarterly", "half-yearly", "yearly"])]
         cadence: Option<String>,
     },
-    /// Check the event hash chain; exit 0 intact, 1 with the first bad event named
-    VerifyDb,
+    /// Check the event hash chain (exit 0 intact, 1 with the first bad event named) and, with
+    /// --records, every record PDF in a directory against the database, one line each (exit 1
+    /// when one fails)
+    VerifyDb {
+        /// Check every record (*.pdf) in DIR too: its signature, attachment, and that the
+        /// database still holds the event log it was exported after [default DIR: exports/
+        /// beside the database]
+        #[arg(long, value_name = "DIR", num_args = 0..=1)]
+        records: Option<Option<PathBuf>>,
+    },
     /// Write the review record as a digitally signed PDF (an unsigned review only with --draft)
     Export {
         #[command(flatten)]
@@ -445,7 +453,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
                 reason: reason.trim().to_string(),
             })
         }
-        Command::VerifyDb => verify_db(global),
+        Command::VerifyDb { records } => verify_db(global, records.as_ref()),
         Command::Items { org, cadence } => items(global, org, cadence.as_deref()),
         Command::Calendar { org, out } => calendar(global, org.as_deref(), out),
         Command::Walkthrough { org } => crate::tui::run::run(global, Some(org)),
@@ -885,7 +893,7 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
-fn verify_db(global: &Global) -> CommandResult {
+fn verify_db(global: &Global, records: Option<&Option<PathBuf>>) -> CommandResult {
     let lang = global.lang();
     if !global.db.exists() {
         return Err(Failure(format!(
@@ -897,9 +905,17 @@ fn verify_db(global: &Global) -> CommandResult {
     let store = open_read_only(global, lang)?;
     let verdict = store.verify_chain().map_err(|e| Failure(e.message(lang)))?;
     println!("{}", verdict.message(lang));
+    drop(store);
+    let records_hold = match records {
+        None => true,
+        Some(dir) => {
+            let default = crate::pdf::exports_dir(&global.db);
+            pdf_commands::verify_records(global, dir.as_ref().unwrap_or(&default), dir.is_some())?
+        }
+    };
     Ok(match verdict {
-        Verdict::Intact { .. } => ExitCode::SUCCESS,
-        Verdict::Broken { .. } => ExitCode::from(1),
+        Verdict::Intact { .. } if records_hold => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
     })
 }
 

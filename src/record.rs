@@ -16,6 +16,7 @@ use crate::checklist::{Checklist, Organisation, hex};
 use crate::i18n::Lang;
 use crate::period::{Period, local_date, local_time};
 use crate::review::{Change, Counts, Event, FollowUp, Meeting, Review, SignOff, Signature};
+use crate::store::chain::ChainHead;
 
 /// What one review record shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +40,9 @@ pub struct Record {
     pub signature: Option<Signature>,
     /// SHA-256 hex of [`canonical_json`] (version [`FINGERPRINT_VERSION`]).
     pub fingerprint: String,
+    /// The event chain's head when the record was exported (set by the export, which reads
+    /// it with the events); `None` when built without a database.
+    pub chain_head: Option<ChainHead>,
 }
 
 /// One item as the record shows it.
@@ -117,6 +121,7 @@ impl Record {
             history,
             signature: review.signature.clone(),
             fingerprint: fingerprint(&checklist.organisation.id, period, events),
+            chain_head: None,
         }
     }
 

@@ -452,6 +452,34 @@ fn body(
         small,
         0.0,
     );
+    w.labelled(
+        lang.pick("Vedhæftet fil", "Attached file"),
+        &lang
+            .pick(
+                "{f} — gennemgangens hændelser som kanonisk JSON, præcis de byte, fingeraftrykket er SHA-256 af",
+                "{f} — the review's events as canonical JSON, exactly the bytes the fingerprint is the SHA-256 of",
+            )
+            .replace(
+                "{f}",
+                &super::attach::name(&r.organisation.id, &r.period.key()),
+            ),
+        small,
+        0.0,
+    );
+    if let Some(head) = &r.chain_head {
+        w.labelled(
+            lang.pick("Hændelsesloggen ved eksporten", "Event log at export"),
+            &lang
+                .pick(
+                    "{n} hændelser, den sidste med kædens SHA-256 {h}. Databasen skal stadig rumme præcis disse hændelser; »aarshjul verify FIL.pdf« kontrollerer det.",
+                    "{n} events, the last with chain SHA-256 {h}. The database must still hold exactly these events; `aarshjul verify FILE.pdf` checks it.",
+                )
+                .replace("{n}", &head.seq.to_string())
+                .replace("{h}", &head.hash),
+            small,
+            0.0,
+        );
+    }
     let group = std::mem::replace(&mut w.body, outer);
     let height = w.height - start;
     w.body.push(KeepTogether::new(group, height));

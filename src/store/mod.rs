@@ -425,6 +425,37 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The events of one review and the chain head, read together (the head's number is at
+    /// least that of the review's newest event): what an export records.
+    pub fn review_events_at_head(
+        &mut self,
+        org: &str,
+        period: Period,
+    ) -> Result<(Vec<Event>, chain::ChainHead), StoreError> {
+        let path = self.path.clone();
+        let err = |e| sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let events: Vec<Event> = read_events(&tx, Some((org, period)), self.fresh)
+            .map_err(err)?
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(|event| StoreError::UnreadableEvent {
+                path: path.clone(),
+                event,
+            })?;
+        let (seq, hash) = head(&tx).map_err(err)?.ok_or_else(|| StoreError::Damaged {
+            path: self.path.clone(),
+            detail: "no chain_head row".into(),
+        })?;
+        tx.commit().map_err(err)?;
+        Ok((events, chain::ChainHead { seq, hash }))
+    }
+
+    /// Whether the log still holds the prefix ending at `head`; see [`chain::prefix`].
+    pub fn check_prefix(&self, head: &chain::ChainHead) -> Result<chain::Prefix, StoreError> {
+        chain::prefix(&self.conn, head).map_err(|e| self.err(e))
+    }
+
     /// Recomputes the hash chain; see [`chain::verify`].
     pub fn verify_chain(&self) -> Result<chain::Verdict, StoreError> {
         if self.fresh {
