@@ -34,6 +34,7 @@ fn bench(c: &mut Criterion) {
             )),
             by: "Henriette Salmon".into(),
             fingerprint: item.fingerprint(),
+            text: Some(item.text()),
         })
         .collect();
     changes.push(Change::ReviewSigned {

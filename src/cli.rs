@@ -245,6 +245,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
                     .map(Into::into),
                 by: by.trim().to_string(),
                 fingerprint: list.item(item).map(|i| i.fingerprint()).unwrap_or_default(),
+                text: list.item(item).map(|i| i.text()),
             })
         }
         Command::Retract { review, item, by } => {

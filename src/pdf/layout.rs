@@ -17,7 +17,7 @@ use super::fonts;
 use super::text::{GREY, RED, Writer};
 use crate::i18n::Lang;
 use crate::period::local_date;
-use crate::record::{Record, RecordItem, when};
+use crate::record::{Field, Record, RecordItem, text_differences, when};
 use crate::review::Outcome;
 
 /// The page: A4, in millimetres.
@@ -396,7 +396,10 @@ fn item_block(
     if let Some(note) = item.sign_off.as_ref().and_then(|s| s.note.as_deref()) {
         w.labelled(lang.pick("Note", "Note"), note, normal, indent);
     }
-    if item.changed_since_sign_off {
+    // Fields whose text differs between the sign-off and today are printed as a labelled
+    // pair instead of once.
+    let mut differs = BTreeSet::new();
+    if let Some(change) = &item.text_change {
         w.para(
             lang.pick(
                 "Punktets tekst i tjeklisten er ændret efter registreringen.",
@@ -405,15 +408,51 @@ fn item_block(
             normal.bold().with_color(RED),
             indent,
         );
+        match &change.recorded {
+            Some(recorded) => {
+                for d in text_differences(lang, recorded, &change.now) {
+                    differs.insert(d.field);
+                    let style = if d.field == Field::Title {
+                        normal
+                    } else {
+                        small
+                    };
+                    w.labelled(&d.recorded_label, &d.recorded, style, indent);
+                    w.labelled(&d.now_label, &d.now, style.with_color(GREY), indent);
+                }
+            }
+            None => w.para(
+                lang.pick(
+                    "Teksten ved registreringen blev ikke gemt (registreret med en ældre udgave af aarshjul); kun dens SHA-256 er kendt. Teksten nu står herunder.",
+                    "The text when recorded was not stored (recorded with an older aarshjul); only its SHA-256 is known. The text now is shown below.",
+                ),
+                small,
+                indent,
+            ),
+        }
     }
-    w.labelled(lang.pick("Kilde", "Source"), &item.source, small, indent);
-    if let Some(r) = &item.responsible {
+    if !differs.contains(&Field::Source) {
+        w.labelled(lang.pick("Kilde", "Source"), &item.source, small, indent);
+    }
+    if let Some(r) = item
+        .responsible
+        .as_ref()
+        .filter(|_| !differs.contains(&Field::Responsible))
+    {
         w.labelled(lang.pick("Ansvarlig", "Responsible"), r, small, indent);
     }
-    if let Some(e) = &item.evidence {
+    if let Some(e) = item
+        .evidence
+        .as_ref()
+        .filter(|_| !differs.contains(&Field::Evidence))
+    {
         w.labelled(lang.pick("Dokumentation", "Evidence"), e, small, indent);
     }
-    if let Some(c) = &item.caveat {
+    if let Some(c) = item
+        .caveat
+        .as_ref()
+        .filter(|_| !differs.contains(&Field::Caveat))
+    {
         w.labelled(lang.pick("Forbehold", "Caveat"), c, small.italic(), indent);
     }
 }

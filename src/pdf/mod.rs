@@ -600,6 +600,7 @@ mod tests {
                 note: None,
                 by: "H".into(),
                 fingerprint: item.fingerprint(),
+                text: Some(item.text()),
             },
             Change::ReviewSigned {
                 by: "H".into(),

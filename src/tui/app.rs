@@ -535,13 +535,7 @@ fn item_action(app: &mut App, action: Action) -> Option<Effect> {
             None
         }
         Action::Mark(status) => {
-            let change = Change::ItemSigned {
-                item: item.id.clone(),
-                status,
-                note: note.clone(),
-                by,
-                fingerprint: item.fingerprint(),
-            };
+            let change = Change::item_signed(&item, status, note.clone(), by);
             let list = &app.checklists[app.open_review()?.0.org];
             match review.check(list, period, app.today, &change) {
                 Err(Refusal::DeviationNeedsNote { .. } | Refusal::EvidenceNeedsNote { .. }) => {
