@@ -34,7 +34,7 @@ fn bench(c: &mut Criterion) {
             )),
             by: "Henriette Salmon".into(),
             fingerprint: item.fingerprint(),
-            text: Some(item.text()),
+            text: Some(Box::new(item.text())),
         })
         .collect();
     changes.push(Change::ReviewSigned {

@@ -245,7 +245,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
                     .map(Into::into),
                 by: by.trim().to_string(),
                 fingerprint: list.item(item).map(|i| i.fingerprint()).unwrap_or_default(),
-                text: list.item(item).map(|i| i.text()),
+                text: list.item(item).map(|i| Box::new(i.text())),
             })
         }
         Command::Retract { review, item, by } => {
@@ -316,8 +316,9 @@ fn validate(dir: &Path, lang: Lang) -> CommandResult {
 fn status(global: &Global, date: NaiveDate, json: bool) -> CommandResult {
     let lang = global.lang();
     let lists = load(&global.checklists, lang)?;
-    let store = open(global, lang)?;
+    let mut store = open(global, lang)?;
     let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
+    warn_if_damaged(&mut store, lang);
     let summaries = status::overview(&lists, &events, chrono::Datelike::year(&date), date);
     if json {
         let doc = status::Json::new(date, &summaries);
@@ -373,6 +374,14 @@ fn print_status(lists: &[Checklist], summaries: &[Summary], date: NaiveDate, lan
             }
             println!("{}", line.trim_end());
         }
+    }
+}
+
+/// Says on stderr, in one line, that the store is damaged: reading goes on, writing is
+/// refused (by the store itself).
+pub(crate) fn warn_if_damaged(store: &mut Store, lang: Lang) {
+    if let Some(line) = store.damage_notice(lang) {
+        eprintln!("aarshjul: {line}");
     }
 }
 
@@ -451,10 +460,34 @@ fn verify_db(global: &Global) -> CommandResult {
         )));
     }
     let store = open(global, lang)?;
+    // SQLite's own check first: it sees damage the chain cannot (an index that no longer
+    // matches its table), and a broken b-tree can make the chain unreadable.
+    let integrity = store.integrity().map_err(|e| Failure(e.message(lang)))?;
+    match &integrity {
+        None => println!(
+            "{}",
+            lang.pick(
+                "SQLites integritetskontrol: ok.",
+                "SQLite's integrity check: ok."
+            )
+        ),
+        Some(damage) => println!("{}.", damage.describe(lang)),
+    }
     let verdict = store.verify_chain().map_err(|e| Failure(e.message(lang)))?;
     println!("{}", verdict.message(lang));
-    Ok(match verdict {
-        Verdict::Intact { .. } => ExitCode::SUCCESS,
-        Verdict::Broken { .. } => ExitCode::from(1),
+    let sound = integrity.is_none() && matches!(verdict, Verdict::Intact { .. });
+    if !sound {
+        println!(
+            "{}",
+            lang.pick(
+                "Databasen tager ikke imod ændringer, før den er gendannet fra en sikkerhedskopi.",
+                "The database takes no changes until it is restored from a backup."
+            )
+        );
+    }
+    Ok(if sound {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }

@@ -741,7 +741,7 @@ mod tests {
         let mut with_text = evs.clone();
         for e in &mut with_text {
             if let Change::ItemSigned { text, .. } = &mut e.change {
-                *text = Some(item("a", "Første").text());
+                *text = Some(Box::new(item("a", "Første").text()));
             }
         }
         assert_eq!(canonical_json("skgr", p, &with_text), canonical);

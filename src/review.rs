@@ -62,7 +62,7 @@ pub enum Change {
         by: String,
         fingerprint: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        text: Option<ItemText>,
+        text: Option<Box<ItemText>>,
     },
     /// An item's outcome withdrawn: it is open again.
     ItemRetracted { item: String, by: String },
@@ -114,7 +114,7 @@ impl Change {
             note,
             by,
             fingerprint: text.fingerprint(&item.id, item.cadence),
-            text: Some(text),
+            text: Some(Box::new(text)),
         }
     }
 
@@ -448,7 +448,7 @@ impl Review {
                         by: by.clone(),
                         at: event.at,
                         fingerprint: fingerprint.clone(),
-                        text: text.clone(),
+                        text: text.as_deref().cloned(),
                     },
                 );
             }

@@ -255,3 +255,213 @@ fn the_screen_shows_the_text_when_recorded_and_now() {
     );
     assert!(flat.contains("Tekst nu: Få alle computere"), "{screen}");
 }
+
+/// A signed yearly review of skgr: 9 sign-offs (events 1–9) and the signature (event 10).
+fn signed_year() -> Env {
+    let env = Env::new();
+    env.record_year();
+    env.sign_year();
+    env
+}
+
+/// Changes who made event `seq` behind the program's back, as someone with sqlite3 could.
+fn edit_note(db: &Path, seq: i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch("DROP TRIGGER event_append_only_update")
+        .unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE event SET payload = replace(payload, '\"by\":\"', '\"by\":\"Ændret ') WHERE seq = ?1",
+            [seq],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+}
+
+fn refused(out: &Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn an_edited_event_stops_every_write_but_not_reading() {
+    let env = Env::new();
+    env.record_year();
+    edit_note(&env.db(), 6);
+    let before = std::fs::read(env.db()).unwrap();
+
+    // Writes: refused with one sentence naming the event and what to do.
+    let record = env.run(&[
+        "record",
+        "--org",
+        "skgr",
+        "--period",
+        "2026",
+        "--item",
+        "udskrevne-borgere",
+        "--status",
+        "done",
+        "--note",
+        "x",
+        "--by",
+        "H",
+    ]);
+    let err = refused(&record);
+    assert!(err.contains("event 6"), "{err}");
+    assert!(err.contains("restore the database from a backup"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let sign = env.run(&[
+        "sign", "--org", "skgr", "--period", "2026", "--by", "H", "--role", "Leder",
+    ]);
+    assert!(refused(&sign).contains("event 6"));
+    let retract = env.run(&[
+        "retract",
+        "--org",
+        "skgr",
+        "--period",
+        "2026",
+        "--item",
+        "udskrevne-borgere",
+        "--by",
+        "H",
+    ]);
+    assert!(refused(&retract).contains("event 6"));
+    assert_eq!(
+        std::fs::read(env.db()).unwrap(),
+        before,
+        "nothing was written"
+    );
+
+    // Reading works and says so.
+    let status = env.run(&["status", "--date", "2026-11-22"]);
+    let err = String::from_utf8_lossy(&status.stderr);
+    assert!(status.status.code() == Some(0) || status.status.code() == Some(1));
+    assert!(!status.stdout.is_empty());
+    assert!(err.contains("event 6") && err.contains("damaged"), "{err}");
+    let verify_db = env.run(&["verify-db"]);
+    let out = String::from_utf8_lossy(&verify_db.stdout);
+    assert_eq!(verify_db.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("integrity check: ok") && out.contains("event 6"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_edited_event_stops_the_export_before_anything_is_signed() {
+    let env = signed_year();
+    edit_note(&env.db(), 6);
+    let out = env.path("record.pdf");
+    let export = env.run(&[
+        "export",
+        "--org",
+        "skgr",
+        "--period",
+        "2026",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = refused(&export);
+    assert!(err.contains("event 6"), "{err}");
+    assert!(!out.exists());
+    assert!(!env.path("data/identity").exists(), "no identity was made");
+}
+
+/// Rewrites the period of every index entry of skgr's yearly review 2026 in the main file
+/// (after a checkpoint), so the index no longer finds the review's events: the table and
+/// the chain are untouched.
+fn damage_index(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    let root: i64 = conn
+        .query_row(
+            "SELECT rootpage FROM sqlite_schema WHERE name = 'event_review'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    let mut bytes = std::fs::read(db).unwrap();
+    let start = ((root - 1) * page_size) as usize;
+    let page = &mut bytes[start..start + page_size as usize];
+    let mut flipped = 0;
+    for i in 0..page.len() - 8 {
+        // A record body "skgr" "2026" followed by the row id: the yearly review only.
+        if &page[i..i + 8] == b"skgr2026" && page[i + 8] != b'-' {
+            page[i + 7] = b'7';
+            flipped += 1;
+        }
+    }
+    assert!(flipped >= 5, "{flipped} entries changed");
+    std::fs::write(db, bytes).unwrap();
+}
+
+#[test]
+fn a_damaged_index_stops_a_sign_off_into_a_signed_review() {
+    let env = signed_year();
+    damage_index(&env.db());
+    let record = env.run(&[
+        "record",
+        "--org",
+        "skgr",
+        "--period",
+        "2026",
+        "--item",
+        "udskrevne-borgere",
+        "--status",
+        "done",
+        "--note",
+        "x",
+        "--by",
+        "H",
+    ]);
+    let err = refused(&record);
+    assert!(err.contains("SQLite's own integrity check fails"), "{err}");
+    assert!(err.contains("restore the database from a backup"), "{err}");
+
+    let verify_db = env.run(&["verify-db"]);
+    let out = String::from_utf8_lossy(&verify_db.stdout);
+    assert_eq!(verify_db.status.code(), Some(1), "{out}");
+    // The chain alone cannot see it; SQLite's check can.
+    assert!(out.contains("The event chain is intact"), "{out}");
+    assert!(out.contains("integrity check fails"), "{out}");
+}
+
+#[test]
+fn a_store_kept_open_notices_a_change_made_by_another_connection() {
+    // The screen keeps its store open and skips the full check while only it has written;
+    // a change by anyone else makes the next write check again.
+    let env = signed_year();
+    let mut store = aarshjul::store::Store::open(&env.db()).unwrap();
+    assert_eq!(store.damage_notice(Lang::En), None);
+    let at = "2026-11-22T13:00:00Z".parse().unwrap();
+    let period: Period = "2026-Q4".parse().unwrap();
+    let retract = || {
+        Ok(Change::ItemRetracted {
+            item: "x".into(),
+            by: "H".into(),
+        })
+    };
+    store.append("skgr", period, at, |_| retract()).unwrap();
+    store.append("skgr", period, at, |_| retract()).unwrap();
+    edit_note(&env.db(), 6);
+    let err = store
+        .append("skgr", period, at, |_| retract())
+        .unwrap_err()
+        .message(Lang::En);
+    assert!(
+        err.contains("event 6") && err.contains("nothing was written"),
+        "{err}"
+    );
+    let notice = store.damage_notice(Lang::Da).unwrap();
+    assert!(
+        notice.contains("hændelse 6") && notice.contains("sikkerhedskopi"),
+        "{notice}"
+    );
+}

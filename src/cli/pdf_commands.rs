@@ -496,7 +496,10 @@ fn compare_with_db(
     };
     // A database that cannot be read does not make the file unreadable: say why and go on
     // with the verdict about the file itself.
-    let read = Store::open(&global.db).and_then(|store| store.review_events(&meta.org, period));
+    let read = Store::open(&global.db).and_then(|mut store| {
+        store.check_sound()?;
+        store.review_events(&meta.org, period)
+    });
     let events = match read {
         Ok(events) => events,
         Err(e) => return DbCheck::Failed(e.message(lang)),

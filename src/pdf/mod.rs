@@ -331,6 +331,8 @@ pub fn export(
     opts: &ExportOptions,
 ) -> Result<ExportReport, ExportError> {
     let org = &checklist.organisation;
+    // Refused before anything is signed or stored: the export event would be refused anyway.
+    store.check_sound()?;
     let events = store.review_events(&org.id, period)?;
     let content = content_events(&events);
     if content.is_empty() {
@@ -600,7 +602,7 @@ mod tests {
                 note: None,
                 by: "H".into(),
                 fingerprint: item.fingerprint(),
-                text: Some(item.text()),
+                text: Some(Box::new(item.text())),
             },
             Change::ReviewSigned {
                 by: "H".into(),

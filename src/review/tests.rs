@@ -52,7 +52,7 @@ fn signed(item: &str, status: Outcome, note: Option<&str>) -> Change {
             .item(item)
             .map(|i| i.fingerprint())
             .unwrap_or_default(),
-        text: list().item(item).map(|i| i.text()),
+        text: list().item(item).map(|i| Box::new(i.text())),
     }
 }
 

@@ -140,6 +140,7 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
     let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
     let now = || global.now();
     let theme = Theme::from_env(std::env::var("NO_COLOR").ok());
+    let damage = store.damage_notice(lang);
     let mut app = App::new(checklists, events, lang, theme, local_date(now()));
     if let Some(org) = start {
         walkthrough::start(&mut app, org);
@@ -156,6 +157,13 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
     let _ = execute!(stdout(), EnableBracketedPaste);
     let result = (|| -> std::io::Result<()> {
         while !app.quit {
+            // A damaged store stays said on screen; the store refuses every write.
+            if let (Some(text), None) = (&damage, &app.message) {
+                app.message = Some(crate::tui::app::Message {
+                    text: text.clone(),
+                    error: true,
+                });
+            }
             terminal.draw(|frame| view::draw(frame, &app))?;
             let action = match event::read()? {
                 Event::Key(key) => keymap(&app, key),
