@@ -14,6 +14,7 @@ pub mod output;
 mod p12;
 pub mod post;
 pub mod sign;
+pub mod subset;
 mod text;
 pub mod verify;
 
@@ -280,6 +281,7 @@ pub fn build(
     };
     let mut doc =
         post::finish(&rendered.pdf, &meta).map_err(|e| ExportError::Layout(e.to_string()))?;
+    subset::subset_fonts(&mut doc).map_err(|e| ExportError::Layout(e.to_string()))?;
     let bytes = match identity {
         Some(identity) => {
             let name = record
