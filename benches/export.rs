@@ -66,6 +66,34 @@ fn bench(c: &mut Criterion) {
         built.bytes.len().div_ceil(1024),
         built.pages
     );
+    // The parts of a build, to see where the time goes.
+    let record = aarshjul::record::Record::build(skgr, period, &events);
+    let cert = identity.summary();
+    c.bench_function("part: lay out the record (genpdf, two passes)", |b| {
+        b.iter(|| pdf::layout::render(&record, false, Some(&cert), now).expect("laid out"))
+    });
+    let rendered = pdf::layout::render(&record, false, Some(&cert), now).expect("laid out");
+    let meta = pdf::post::Meta {
+        title: &record.title,
+        author: &record.organisation.name,
+        org: "skgr",
+        period: "2026",
+        fingerprint: &record.fingerprint,
+        draft: false,
+        now,
+    };
+    c.bench_function("part: load, compress and describe (lopdf)", |b| {
+        b.iter(|| pdf::post::finish(&rendered.pdf, &meta).expect("post-processed"))
+    });
+    let finished = pdf::post::finish(&rendered.pdf, &meta).expect("post-processed");
+    c.bench_function("part: subset the fonts", |b| {
+        b.iter_batched(
+            || finished.clone(),
+            |mut doc| pdf::subset::subset_fonts(&mut doc).expect("subset"),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+
     c.bench_function("build and sign the yearly record of skgr", |b| {
         b.iter(|| pdf::build(skgr, period, &events, false, Some(&identity), now).expect("a record"))
     });
