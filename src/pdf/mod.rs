@@ -279,9 +279,12 @@ pub fn build(
         draft,
         now,
     };
+    // Fonts are cut down before the rest is compressed, so the whole font programs are
+    // never compressed only to be thrown away.
     let mut doc =
-        post::finish(&rendered.pdf, &meta).map_err(|e| ExportError::Layout(e.to_string()))?;
+        lopdf::Document::load_mem(&rendered.pdf).map_err(|e| ExportError::Layout(e.to_string()))?;
     subset::subset_fonts(&mut doc).map_err(|e| ExportError::Layout(e.to_string()))?;
+    let mut doc = post::describe(doc, &meta);
     let bytes = match identity {
         Some(identity) => {
             let name = record

@@ -38,7 +38,12 @@ pub const KEY_FINGERPRINT_VERSION: &[u8] = b"AarshjulFingerprintVersion";
 
 /// Loads genpdf's output, compresses it and rewrites its document information.
 pub fn finish(raw: &[u8], meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
-    let mut doc = Document::load_mem(raw)?;
+    Ok(describe(Document::load_mem(raw)?, meta))
+}
+
+/// Compresses a loaded record (streams already compressed stay as they are) and rewrites
+/// its document information.
+pub fn describe(mut doc: Document, meta: &Meta<'_>) -> Document {
     doc.compress();
     let mut info = Dictionary::new();
     info.set("Title", text(meta.title));
@@ -70,7 +75,7 @@ pub fn finish(raw: &[u8], meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
             doc.trailer.set("Info", Object::Reference(id));
         }
     }
-    Ok(doc)
+    doc
 }
 
 /// A PDF text string: PDFDocEncoding (ASCII) as is, anything else UTF-16BE with a BOM.
