@@ -310,7 +310,7 @@ fn an_edited_event_stops_every_write_but_not_reading() {
     ]);
     let err = refused(&record);
     assert!(err.contains("event 6"), "{err}");
-    assert!(err.contains("restore the database from a backup"), "{err}");
+    assert!(err.contains("restore it from a backup"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     let sign = env.run(&[
         "sign", "--org", "skgr", "--period", "2026", "--by", "H", "--role", "Leder",
@@ -423,7 +423,7 @@ fn a_damaged_index_stops_a_sign_off_into_a_signed_review() {
     ]);
     let err = refused(&record);
     assert!(err.contains("SQLite's own integrity check fails"), "{err}");
-    assert!(err.contains("restore the database from a backup"), "{err}");
+    assert!(err.contains("restore it from a backup"), "{err}");
 
     let verify_db = env.run(&["verify-db"]);
     let out = String::from_utf8_lossy(&verify_db.stdout);
@@ -456,7 +456,7 @@ fn a_store_kept_open_notices_a_change_made_by_another_connection() {
         .unwrap_err()
         .message(Lang::En);
     assert!(
-        err.contains("event 6") && err.contains("nothing was written"),
+        err.contains("event 6") && err.contains("Nothing was written"),
         "{err}"
     );
     let notice = store.damage_notice(Lang::Da).unwrap();

@@ -27,6 +27,31 @@ pub enum Damage {
 }
 
 impl Damage {
+    /// The first event found bad, when the damage names one.
+    pub fn first_event(&self) -> Option<i64> {
+        match self {
+            Damage::Integrity { seq, .. } => *seq,
+            Damage::Chain(Verdict::Broken { seq, .. }) => Some(*seq),
+            Damage::Chain(Verdict::Intact { .. }) => None,
+        }
+    }
+
+    /// One short sentence for the screen's message line (about 100 columns).
+    pub fn notice(&self, lang: Lang) -> String {
+        let at = self
+            .first_event()
+            .map(|s| {
+                lang.pick(" ved hændelse {s}", " at event {s}")
+                    .replace("{s}", &s.to_string())
+            })
+            .unwrap_or_default();
+        lang.pick(
+            "Databasen er beskadiget{at} og tager ikke imod ændringer — gendan den fra en sikkerhedskopi.",
+            "The database is damaged{at} and takes no changes — restore it from a backup.",
+        )
+        .replace("{at}", &at)
+    }
+
     /// What is wrong, in one clause (no full stop).
     pub fn describe(&self, lang: Lang) -> String {
         match self {

@@ -135,15 +135,23 @@ impl StoreError {
             StoreError::Io { path, source } => format!("{}: {source}", p(path)),
             StoreError::Sqlite { path, source } => format!("{}: {source}", p(path)),
             StoreError::Refused(r) => r.message(lang),
-            StoreError::Unsound { path, damage } => format!(
-                "{}: {} — {}",
-                p(path),
-                damage.describe(lang),
+            // The way out first: the screen shows one line of about 100 columns.
+            StoreError::Unsound { path, damage } => {
+                let at = damage
+                    .first_event()
+                    .map(|s| {
+                        lang.pick(" ved hændelse {s}", " at event {s}")
+                            .replace("{s}", &s.to_string())
+                    })
+                    .unwrap_or_default();
                 lang.pick(
-                    "der er intet skrevet; gendan databasen fra en sikkerhedskopi (og kontrollér den med »aarshjul verify-db«).",
-                    "nothing was written; restore the database from a backup (and check it with `aarshjul verify-db`)."
+                    "Intet er skrevet: databasen er beskadiget{at}; gendan den fra en sikkerhedskopi ({p}: {d}).",
+                    "Nothing was written: the database is damaged{at}; restore it from a backup ({p}: {d}).",
                 )
-            ),
+                .replace("{at}", &at)
+                .replace("{p}", &p(path))
+                .replace("{d}", &damage.describe(lang))
+            }
         }
     }
 }

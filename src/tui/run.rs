@@ -140,7 +140,11 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
     let events = store.all_events().map_err(|e| Failure(e.message(lang)))?;
     let now = || global.now();
     let theme = Theme::from_env(std::env::var("NO_COLOR").ok());
-    let damage = store.damage_notice(lang);
+    // A damaged store is said on screen from the start; the store refuses every write.
+    let damage = match store.damage() {
+        Ok(damage) => damage.map(|d| d.notice(lang)),
+        Err(e) => Some(e.message(lang)),
+    };
     let mut app = App::new(checklists, events, lang, theme, local_date(now()));
     if let Some(org) = start {
         walkthrough::start(&mut app, org);
