@@ -375,6 +375,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
                         .map(Into::into),
                     by: by.trim().to_string(),
                     fingerprint: list.item(item).map(|i| i.fingerprint()).unwrap_or_default(),
+                    text: list.item(item).map(|i| Box::new(i.text())),
                 }];
                 if let (Some(action), Some(owner), Some(due)) = (action, owner, due) {
                     changes.push(Change::ActionOpened {
@@ -536,7 +537,9 @@ fn status(global: &Global, date: NaiveDate, within: Option<u32>, json: bool) -> 
     let lists = load(&global.checklists, lang)?;
     // Reading only: a missing database has no events yet, and nothing is created.
     let (events, unreadable) = if global.db.exists() {
-        open_read_only(global, lang)?
+        let mut store = open_read_only(global, lang)?;
+        warn_if_damaged(&mut store, lang);
+        store
             .readable_events()
             .map_err(|e| Failure(e.message(lang)))?
     } else {
@@ -722,6 +725,14 @@ fn items(global: &Global, org: &str, cadence: Option<&str>) -> CommandResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Says on stderr, in one line, that the store is damaged: reading goes on, writing is
+/// refused (by the store itself).
+pub(crate) fn warn_if_damaged(store: &mut Store, lang: Lang) {
+    if let Some(line) = store.damage_notice(lang) {
+        eprintln!("aarshjul: {line}");
+    }
+}
+
 /// Records one change to a review through the rules, in one transaction.
 fn change(
     global: &Global,
@@ -903,8 +914,31 @@ fn verify_db(global: &Global, records: Option<&Option<PathBuf>>) -> CommandResul
         )));
     }
     let store = open_read_only(global, lang)?;
+    // SQLite's own check first: it sees damage the chain cannot (an index that no longer
+    // matches its table), and a broken b-tree can make the chain unreadable.
+    let integrity = store.integrity().map_err(|e| Failure(e.message(lang)))?;
+    match &integrity {
+        None => println!(
+            "{}",
+            lang.pick(
+                "SQLites integritetskontrol: ok.",
+                "SQLite's integrity check: ok."
+            )
+        ),
+        Some(damage) => println!("{}.", damage.describe(lang)),
+    }
     let verdict = store.verify_chain().map_err(|e| Failure(e.message(lang)))?;
     println!("{}", verdict.message(lang));
+    let sound = integrity.is_none() && matches!(verdict, Verdict::Intact { .. });
+    if !sound {
+        println!(
+            "{}",
+            lang.pick(
+                "Databasen tager ikke imod ændringer, før den er gendannet fra en sikkerhedskopi.",
+                "The database takes no changes until it is restored from a backup."
+            )
+        );
+    }
     drop(store);
     let records_hold = match records {
         None => true,
@@ -913,9 +947,10 @@ fn verify_db(global: &Global, records: Option<&Option<PathBuf>>) -> CommandResul
             pdf_commands::verify_records(global, dir.as_ref().unwrap_or(&default), dir.is_some())?
         }
     };
-    Ok(match verdict {
-        Verdict::Intact { .. } if records_hold => ExitCode::SUCCESS,
-        _ => ExitCode::from(1),
+    Ok(if sound && records_hold {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
 

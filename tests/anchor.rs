@@ -241,17 +241,18 @@ fn a_log_cut_after_an_export_passes_verify_db_but_not_the_record() {
     let (code, out) = env.code(&["verify-db", "--records"]);
     assert_eq!(code, 1, "{out}");
     let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "SQLite's integrity check: ok.", "{out}");
     assert_eq!(
-        lines[0], "The event chain is intact: 10 events checked.",
+        lines[1], "The event chain is intact: 10 events checked.",
         "{out}"
     );
     assert!(
-        lines[1].starts_with("FAIL skgr-2026.pdf: Event log: BROKEN")
-            && lines[1].ends_with("event 11 is missing"),
+        lines[2].starts_with("FAIL skgr-2026.pdf: Event log: BROKEN")
+            && lines[2].ends_with("event 11 is missing"),
         "{out}"
     );
-    assert_eq!(lines[2], "Records: 0 hold, 1 failed, 0 drafts");
-    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[3], "Records: 0 hold, 1 failed, 0 drafts");
+    assert_eq!(lines.len(), 4, "{out}");
 
     // The same with the directory named, and in Danish.
     let dir = env.path("data/exports");
@@ -367,12 +368,12 @@ fn verify_db_records_lists_drafts_fails_other_pdfs_and_skips_a_missing_default_d
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines.len(),
-        4,
-        "one line per PDF, the chain's and the total: {out}"
+        5,
+        "the integrity check's line, the chain's, one per PDF and the total: {out}"
     );
-    assert!(lines[1].starts_with("FAIL other.pdf: "), "{out}");
+    assert!(lines[2].starts_with("FAIL other.pdf: "), "{out}");
     assert_eq!(
-        lines[2],
+        lines[3],
         "  –  skgr-2026-udkast.pdf: draft, not signed — not a record, not checked"
     );
     std::fs::remove_file(env.path("data/exports/other.pdf")).unwrap();

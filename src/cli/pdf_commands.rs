@@ -706,8 +706,12 @@ fn compare_with_db(
     };
     // A database that cannot be read does not make the file unreadable: say why and go on
     // with the verdict about the file itself.
-    let read =
-        Store::open_read_only(&global.db).and_then(|store| store.review_events(&meta.org, period));
+    // Read-only; a damaged store is not trusted for the comparison (verify then checks the
+    // signature alone and says why).
+    let read = Store::open_read_only(&global.db).and_then(|mut store| {
+        store.check_sound()?;
+        store.review_events(&meta.org, period)
+    });
     let events = match read {
         Ok(events) => events,
         Err(e) => return DbCheck::Failed(e.message(lang)),

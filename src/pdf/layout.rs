@@ -19,7 +19,7 @@ use genpdf::elements::LinearLayout;
 use super::text::{GREY, KEEP, KeepTogether, RED, Writer};
 use crate::i18n::Lang;
 use crate::period::local_date;
-use crate::record::{Record, RecordItem, when};
+use crate::record::{Field, Record, RecordItem, text_differences, when};
 use crate::review::Outcome;
 
 /// The page: A4, in millimetres.
@@ -513,7 +513,10 @@ fn item_block(
     if let Some(note) = item.sign_off.as_ref().and_then(|s| s.note.as_deref()) {
         w.labelled(lang.pick("Note", "Note"), note, normal, indent);
     }
-    if item.changed_since_sign_off {
+    // Fields whose text differs between the sign-off and today are printed as a labelled
+    // pair instead of once.
+    let mut differs = BTreeSet::new();
+    if let Some(change) = &item.text_change {
         w.para(
             lang.pick(
                 "Punktets tekst i tjeklisten er ændret efter registreringen.",
@@ -522,15 +525,51 @@ fn item_block(
             normal.bold().with_color(RED),
             indent,
         );
+        match &change.recorded {
+            Some(recorded) => {
+                for d in text_differences(lang, recorded, &change.now) {
+                    differs.insert(d.field);
+                    let style = if d.field == Field::Title {
+                        normal
+                    } else {
+                        small
+                    };
+                    w.labelled(&d.recorded_label, &d.recorded, style, indent);
+                    w.labelled(&d.now_label, &d.now, style.with_color(GREY), indent);
+                }
+            }
+            None => w.para(
+                lang.pick(
+                    "Teksten ved registreringen blev ikke gemt (registreret med en ældre udgave af aarshjul); kun dens SHA-256 er kendt. Teksten nu står herunder.",
+                    "The text when recorded was not stored (recorded with an older aarshjul); only its SHA-256 is known. The text now is shown below.",
+                ),
+                small,
+                indent,
+            ),
+        }
     }
-    w.labelled(lang.pick("Kilde", "Source"), &item.source, small, indent);
-    if let Some(r) = &item.responsible {
+    if !differs.contains(&Field::Source) {
+        w.labelled(lang.pick("Kilde", "Source"), &item.source, small, indent);
+    }
+    if let Some(r) = item
+        .responsible
+        .as_ref()
+        .filter(|_| !differs.contains(&Field::Responsible))
+    {
         w.labelled(lang.pick("Ansvarlig", "Responsible"), r, small, indent);
     }
-    if let Some(e) = &item.evidence {
+    if let Some(e) = item
+        .evidence
+        .as_ref()
+        .filter(|_| !differs.contains(&Field::Evidence))
+    {
         w.labelled(lang.pick("Dokumentation", "Evidence"), e, small, indent);
     }
-    if let Some(c) = &item.caveat {
+    if let Some(c) = item
+        .caveat
+        .as_ref()
+        .filter(|_| !differs.contains(&Field::Caveat))
+    {
         w.labelled(lang.pick("Forbehold", "Caveat"), c, small.italic(), indent);
     }
 }
@@ -652,13 +691,12 @@ mod sample {
             }));
         }
         for item in list.items_of(Cadence::Yearly) {
-            changes.push(Change::ItemSigned {
-                item: item.id.clone(),
-                status: crate::review::Outcome::Done,
-                note: Some("Gennemgået; intet at bemærke.".into()),
-                by: "Henriette Salmon".into(),
-                fingerprint: item.fingerprint(),
-            });
+            changes.push(Change::item_signed(
+                item,
+                crate::review::Outcome::Done,
+                Some("Gennemgået; intet at bemærke.".into()),
+                "Henriette Salmon".into(),
+            ));
         }
         changes.push(Change::ReviewSigned {
             by: "Henriette Salmon".into(),

@@ -18,6 +18,7 @@ pub mod output;
 mod p12;
 pub mod post;
 pub mod sign;
+pub mod subset;
 mod text;
 pub mod tsa;
 pub mod verify;
@@ -316,8 +317,12 @@ pub fn build_with(
         chain_head,
         evidence: &evidence,
     };
+    // Fonts are cut down before the rest is compressed, so the whole font programs are
+    // never compressed only to be thrown away.
     let mut doc =
-        post::finish(&rendered.pdf, &meta).map_err(|e| ExportError::Layout(e.to_string()))?;
+        lopdf::Document::load_mem(&rendered.pdf).map_err(|e| ExportError::Layout(e.to_string()))?;
+    subset::subset_fonts(&mut doc).map_err(|e| ExportError::Layout(e.to_string()))?;
+    let mut doc = post::describe(doc, &meta).map_err(|e| ExportError::Layout(e.to_string()))?;
     let bytes = match identity {
         Some(identity) => {
             // The person who signed the review and their role; the certificate is the
@@ -371,6 +376,8 @@ pub fn export(
     opts: &ExportOptions,
 ) -> Result<ExportReport, ExportError> {
     let org = &checklist.organisation;
+    // Refused before anything is signed or stored: the export event would be refused anyway.
+    store.check_sound()?;
     // The chain head read with the events: the record states that the log held this prefix.
     let (events, chain_head) = store.review_events_at_head(&org.id, period)?;
     let content = content_events(&events);
@@ -674,6 +681,7 @@ mod tests {
                 note: None,
                 by: "H".into(),
                 fingerprint: item.fingerprint(),
+                text: Some(Box::new(item.text())),
             },
             Change::ReviewSigned {
                 by: "H".into(),

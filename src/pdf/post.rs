@@ -57,7 +57,12 @@ pub const KEY_CHAIN_HASH: &[u8] = b"AarshjulChainHash";
 
 /// Loads genpdf's output, compresses it and rewrites its document information.
 pub fn finish(raw: &[u8], meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
-    let mut doc = Document::load_mem(raw)?;
+    describe(Document::load_mem(raw)?, meta)
+}
+
+/// Compresses a loaded record (streams already compressed stay as they are) and rewrites
+/// its document information.
+pub fn describe(mut doc: Document, meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
     doc.compress();
     let mut info = Dictionary::new();
     info.set("Title", text(meta.title));
