@@ -34,6 +34,7 @@ fn bench(c: &mut Criterion) {
             )),
             by: "Henriette Salmon".into(),
             fingerprint: item.fingerprint(),
+            text: Some(Box::new(item.text())),
         })
         .collect();
     changes.push(Change::ReviewSigned {
@@ -64,6 +65,47 @@ fn bench(c: &mut Criterion) {
         built.bytes.len().div_ceil(1024),
         built.pages
     );
+    // The parts of a build, to see where the time goes.
+    let record = aarshjul::record::Record::build(skgr, period, &events);
+    let cert = identity.summary();
+    c.bench_function("part: lay out the record (genpdf, two passes)", |b| {
+        b.iter(|| pdf::layout::render(&record, false, Some(&cert), now).expect("laid out"))
+    });
+    let rendered = pdf::layout::render(&record, false, Some(&cert), now).expect("laid out");
+    let evidence = aarshjul::record::canonical_json("skgr", period, &events);
+    let meta = pdf::post::Meta {
+        title: &record.title,
+        author: &record.organisation.name,
+        org: "skgr",
+        cvr: Some("37292664"),
+        period: "2026",
+        fingerprint: &record.fingerprint,
+        draft: false,
+        now,
+        chain_head: None,
+        evidence: &evidence,
+    };
+    c.bench_function("part: load (lopdf)", |b| {
+        b.iter(|| lopdf::Document::load_mem(&rendered.pdf).expect("loaded"))
+    });
+    let loaded = lopdf::Document::load_mem(&rendered.pdf).expect("loaded");
+    c.bench_function("part: subset the fonts", |b| {
+        b.iter_batched(
+            || loaded.clone(),
+            |mut doc| pdf::subset::subset_fonts(&mut doc).expect("subset"),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    let mut subset = loaded.clone();
+    pdf::subset::subset_fonts(&mut subset).expect("subset");
+    c.bench_function("part: compress and describe (lopdf)", |b| {
+        b.iter_batched(
+            || subset.clone(),
+            |doc| pdf::post::describe(doc, &meta),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+
     c.bench_function("build and sign the yearly record of skgr", |b| {
         b.iter(|| pdf::build(skgr, period, &events, false, Some(&identity), now).expect("a record"))
     });

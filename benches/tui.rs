@@ -45,6 +45,7 @@ fn review_screen(c: &mut Criterion) {
                 note: Some("Gennemgået; intet at bemærke.\nAnden linje af noten.".into()),
                 by: "Henriette Salmon".into(),
                 fingerprint: item.fingerprint(),
+                text: Some(Box::new(item.text())),
             },
         })
         .collect();
@@ -101,6 +102,7 @@ fn first_frame(c: &mut Criterion) {
                         note: Some("Gennemgået; intet at bemærke.".into()),
                         by: "Henriette Salmon".into(),
                         fingerprint: item.fingerprint(),
+                        text: Some(Box::new(item.text())),
                     };
                     store
                         .append(

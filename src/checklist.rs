@@ -74,14 +74,30 @@ pub struct Section {
     pub text: String,
 }
 
-impl Item {
-    /// SHA-256 (hex) of the item's text: a sign-off stores it, so a later change of the
-    /// duty's wording is visible against the sign-off.
+/// An item's wording: every field its fingerprint covers except the id and cadence, which a
+/// sign-off event carries anyway (its item and its period). Since event version 2 a sign-off
+/// stores it, so the record can print the text that was actually signed. Its stored JSON is
+/// pinned by a golden test in `review::tests`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemText {
+    pub title: String,
+    pub guidance: String,
+    pub responsible: Option<String>,
+    pub source: String,
+    pub evidence: Option<String>,
+    pub caveat: Option<String>,
+    pub walkthrough: bool,
+}
+
+impl ItemText {
+    /// SHA-256 (hex) of this text as the item `id` of `cadence`: what a sign-off stores, so a
+    /// later change of the duty's wording is visible against the sign-off.
     ///
-    /// The hashed form is fixed here, field by field and versioned, rather than following
-    /// `Item`'s layout: a field added to `Item` must not make every stored sign-off look
-    /// changed. A golden test pins the bytes.
-    pub fn fingerprint(&self) -> String {
+    /// The hashed form is fixed here, field by field and versioned (`"v":1`), rather than
+    /// following `Item`'s layout: a field added to `Item` must not make every stored sign-off
+    /// look changed. A golden test pins the bytes.
+    pub fn fingerprint(&self, id: &str, cadence: Cadence) -> String {
         #[derive(Serialize)]
         struct ItemTextV1<'a> {
             v: u8,
@@ -97,8 +113,8 @@ impl Item {
         }
         let text = ItemTextV1 {
             v: 1,
-            id: &self.id,
-            cadence: self.cadence.key(),
+            id,
+            cadence: cadence.key(),
             title: &self.title,
             guidance: &self.guidance,
             responsible: self.responsible.as_deref(),
@@ -110,6 +126,49 @@ impl Item {
         let canonical = serde_json::to_vec(&text).expect("strings and booleans always serialise");
         hex(&Sha256::digest(canonical))
     }
+}
+
+impl Item {
+    /// The item's wording as it stands in the checklist now.
+    pub fn text(&self) -> ItemText {
+        ItemText {
+            title: self.title.clone(),
+            guidance: self.guidance.clone(),
+            responsible: self.responsible.clone(),
+            source: self.source.clone(),
+            evidence: self.evidence.clone(),
+            caveat: self.caveat.clone(),
+            walkthrough: self.walkthrough,
+        }
+    }
+
+    /// SHA-256 (hex) of the item's text now; see [`ItemText::fingerprint`].
+    pub fn fingerprint(&self) -> String {
+        self.text().fingerprint(&self.id, self.cadence)
+    }
+}
+
+/// SHA-256 (hex) of the staff-meeting sections as shown: which text the staff actually heard.
+///
+/// Form 1, fixed here field by field rather than following `Section`'s layout, and pinned by
+/// a golden test: the compact JSON array `[{"title":…,"text":…},…]` in the order shown.
+/// Meetings recorded so far carry this form, so it must not move; a later form must be a
+/// JSON object starting with `{"v":2` so that the two cannot be confused.
+pub fn sections_fingerprint(sections: &[Section]) -> String {
+    #[derive(Serialize)]
+    struct SectionV1<'a> {
+        title: &'a str,
+        text: &'a str,
+    }
+    let form: Vec<SectionV1> = sections
+        .iter()
+        .map(|s| SectionV1 {
+            title: &s.title,
+            text: &s.text,
+        })
+        .collect();
+    let canonical = serde_json::to_vec(&form).expect("strings always serialise");
+    hex(&Sha256::digest(canonical))
 }
 
 impl Checklist {
@@ -130,7 +189,15 @@ impl Checklist {
 
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    // Not `format!` per byte: the chain check hashes every event of the store before each
+    // write, and that allocated 32 strings per event.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
 }
 
 /// One thing wrong with a checklist, at a place in a file.
@@ -737,6 +804,35 @@ mod tests {
         assert_eq!(
             item.fingerprint(),
             "bfd471477f5344a0ba7626b5d0f143e049467cf87dd8b98fc41453445d7e87c5"
+        );
+    }
+
+    #[test]
+    fn the_sections_fingerprint_is_pinned() {
+        let sections = [
+            Section {
+                title: "Tavshedspligt".into(),
+                text: "Alt, du hører »her«,\nbliver her.".into(),
+            },
+            Section {
+                title: "Brud".into(),
+                text: "Sig det straks.".into(),
+            },
+        ];
+        // Meetings store this value: it must not move (a new form gets `{"v":2…}`).
+        let canonical = r#"[{"title":"Tavshedspligt","text":"Alt, du hører »her«,\nbliver her."},{"title":"Brud","text":"Sig det straks."}]"#;
+        assert_eq!(
+            sections_fingerprint(&sections),
+            hex(&Sha256::digest(canonical.as_bytes()))
+        );
+        assert_eq!(
+            sections_fingerprint(&sections),
+            "5ba112568531c0ae08bcff0b0ce74acf6cd4785f8734f6506faff4b4e601e695"
+        );
+        // The form before it was spelled out here: serde's own serialisation of the slice.
+        assert_eq!(
+            sections_fingerprint(&sections),
+            hex(&Sha256::digest(serde_json::to_vec(&sections[..]).unwrap()))
         );
     }
 

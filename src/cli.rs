@@ -169,8 +169,16 @@ pub enum Command {
         #[arg(long, value_parser = ["monthly", "quarterly", "half-yearly", "yearly"])]
         cadence: Option<String>,
     },
-    /// Check the event hash chain; exit 0 intact, 1 with the first bad event named
-    VerifyDb,
+    /// Check the event hash chain (exit 0 intact, 1 with the first bad event named) and, with
+    /// --records, every record PDF in a directory against the database, one line each (exit 1
+    /// when one fails)
+    VerifyDb {
+        /// Check every record (*.pdf) in DIR too: its signature, attachment, and that the
+        /// database still holds the event log it was exported after [default DIR: exports/
+        /// beside the database]
+        #[arg(long, value_name = "DIR", num_args = 0..=1)]
+        records: Option<Option<PathBuf>>,
+    },
     /// Write the review record as a digitally signed PDF (an unsigned review only with --draft)
     Export {
         #[command(flatten)]
@@ -377,6 +385,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
                         .map(Into::into),
                     by: by.trim().to_string(),
                     fingerprint: list.item(item).map(|i| i.fingerprint()).unwrap_or_default(),
+                    text: list.item(item).map(|i| Box::new(i.text())),
                 }];
                 if let (Some(action), Some(owner), Some(due)) = (action, owner, due) {
                     changes.push(Change::ActionOpened {
@@ -455,7 +464,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
                 reason: reason.trim().to_string(),
             })
         }
-        Command::VerifyDb => verify_db(global),
+        Command::VerifyDb { records } => verify_db(global, records.as_ref()),
         Command::Items { org, cadence } => items(global, org, cadence.as_deref()),
         Command::Calendar { org, out } => calendar(global, org.as_deref(), out),
         Command::Walkthrough { org } => crate::tui::run::run(global, Some(org)),
@@ -539,7 +548,9 @@ fn status(global: &Global, date: NaiveDate, within: Option<u32>, json: bool) -> 
     let lists = load(&global.checklists, lang)?;
     // Reading only: a missing database has no events yet, and nothing is created.
     let (events, unreadable) = if global.db.exists() {
-        open_read_only(global, lang)?
+        let mut store = open_read_only(global, lang)?;
+        warn_if_damaged(&mut store, lang);
+        store
             .readable_events()
             .map_err(|e| Failure(e.message(lang)))?
     } else {
@@ -735,6 +746,14 @@ fn items(global: &Global, org: &str, cadence: Option<&str>) -> CommandResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Says on stderr, in one line, that the store is damaged: reading goes on, writing is
+/// refused (by the store itself).
+pub(crate) fn warn_if_damaged(store: &mut Store, lang: Lang) {
+    if let Some(line) = store.damage_notice(lang) {
+        eprintln!("aarshjul: {line}");
+    }
+}
+
 /// Records one change to a review through the rules, in one transaction.
 fn change(
     global: &Global,
@@ -906,7 +925,7 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
-fn verify_db(global: &Global) -> CommandResult {
+fn verify_db(global: &Global, records: Option<&Option<PathBuf>>) -> CommandResult {
     let lang = global.lang();
     if !global.db.exists() {
         return Err(Failure(format!(
@@ -916,11 +935,43 @@ fn verify_db(global: &Global) -> CommandResult {
         )));
     }
     let store = open_read_only(global, lang)?;
+    // SQLite's own check first: it sees damage the chain cannot (an index that no longer
+    // matches its table), and a broken b-tree can make the chain unreadable.
+    let integrity = store.integrity().map_err(|e| Failure(e.message(lang)))?;
+    match &integrity {
+        None => println!(
+            "{}",
+            lang.pick(
+                "SQLites integritetskontrol: ok.",
+                "SQLite's integrity check: ok."
+            )
+        ),
+        Some(damage) => println!("{}.", damage.describe(lang)),
+    }
     let verdict = store.verify_chain().map_err(|e| Failure(e.message(lang)))?;
     println!("{}", verdict.message(lang));
-    Ok(match verdict {
-        Verdict::Intact { .. } => ExitCode::SUCCESS,
-        Verdict::Broken { .. } => ExitCode::from(1),
+    let sound = integrity.is_none() && matches!(verdict, Verdict::Intact { .. });
+    if !sound {
+        println!(
+            "{}",
+            lang.pick(
+                "Databasen tager ikke imod ændringer, før den er gendannet fra en sikkerhedskopi.",
+                "The database takes no changes until it is restored from a backup."
+            )
+        );
+    }
+    drop(store);
+    let records_hold = match records {
+        None => true,
+        Some(dir) => {
+            let default = crate::pdf::exports_dir(&global.db);
+            pdf_commands::verify_records(global, dir.as_ref().unwrap_or(&default), dir.is_some())?
+        }
+    };
+    Ok(if sound && records_hold {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
 

@@ -13,6 +13,7 @@
 //! - [`calendar`]: deadlines and follow-ups as an iCalendar file (pure).
 //! - [`i18n`]: Danish and English for everything a user reads.
 //! - [`cli`]: the command line (clap) and its subcommands.
+//! - [`flows`]: use cases both front ends call: checking a record against the database.
 //! - [`record`]: what the review record PDF says, and its fingerprint (pure).
 //! - [`pdf`]: the only module touching genpdf, lopdf and the signing crates: layout, signature,
 //!   identity, verify.
@@ -27,6 +28,7 @@ pub mod calendar;
 pub mod checklist;
 pub mod cli;
 pub mod files;
+pub mod flows;
 pub mod i18n;
 pub mod pdf;
 pub mod period;

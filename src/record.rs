@@ -20,12 +20,15 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::checklist::{Checklist, Organisation, hex};
+use std::collections::HashMap;
+
+use crate::checklist::{Checklist, ItemText, Organisation, hex};
 use crate::i18n::Lang;
 use crate::period::Cadence;
 use crate::period::{Period, local_date, local_time};
 use crate::request::{Register, Request, YearSummary};
 use crate::review::{Change, Counts, Event, FollowUp, Meeting, Review, SignOff, Signature};
+use crate::store::chain::ChainHead;
 
 /// What one review record shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,9 +55,13 @@ pub struct Record {
     pub register: Option<RegisterTable>,
     /// SHA-256 hex of [`canonical_json`] (version [`FINGERPRINT_VERSION`]).
     pub fingerprint: String,
+    /// The event chain's head when the record was exported (set by the export, which reads
+    /// it with the events); `None` when built without a database.
+    pub chain_head: Option<ChainHead>,
 }
 
-/// One item as the record shows it.
+/// One item as the record shows it. Its text is the text its outcome was recorded against
+/// when that is known (stored with the sign-off, or unchanged since), else today's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordItem {
     pub id: String,
@@ -67,6 +74,16 @@ pub struct RecordItem {
     pub sign_off: Option<SignOff>,
     /// The item's text in the checklist changed after its outcome was recorded.
     pub changed_since_sign_off: bool,
+    /// Set when the text changed: the text when recorded (`None` when the sign-off predates
+    /// stored texts, or its stored text does not hash to its fingerprint) and the text now.
+    pub text_change: Option<TextChange>,
+}
+
+/// An item whose checklist text differs from the text its outcome was recorded against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextChange {
+    pub recorded: Option<ItemText>,
+    pub now: ItemText,
 }
 
 /// The year's register of data-subject requests, as the yearly record shows it.
@@ -98,25 +115,63 @@ impl Record {
         let review = Review::from_events(events.iter().filter(|e| !is_export(e)));
         let items = checklist
             .items_of(period.cadence())
-            .map(|item| RecordItem {
-                id: item.id.clone(),
-                title: item.title.clone(),
-                source: item.source.clone(),
-                responsible: item.responsible.clone(),
-                evidence: item.evidence.clone(),
-                caveat: item.caveat.clone(),
-                sign_off: review.sign_offs.get(&item.id).cloned(),
-                changed_since_sign_off: review.changed_since_sign_off(item),
+            .map(|item| {
+                let sign_off = review.sign_offs.get(&item.id).cloned();
+                let now = item.text();
+                let changed = review.changed_since_sign_off(item);
+                // The stored text counts only if it is the text the fingerprint was taken of.
+                let recorded = sign_off.as_ref().and_then(|s| {
+                    s.text
+                        .clone()
+                        .filter(|t| signed_text_holds(t, &item.id, period, s))
+                });
+                let shown = match (&recorded, changed) {
+                    (Some(text), true) => text.clone(),
+                    _ => now.clone(),
+                };
+                RecordItem {
+                    id: item.id.clone(),
+                    title: shown.title,
+                    source: shown.source,
+                    responsible: shown.responsible,
+                    evidence: shown.evidence,
+                    caveat: shown.caveat,
+                    sign_off,
+                    changed_since_sign_off: changed,
+                    text_change: changed.then_some(TextChange { recorded, now }),
+                }
             })
             .collect();
+        // A retraction names its item by the title its outcome was last recorded with.
+        let mut titles: HashMap<&str, &str> = HashMap::new();
         let history = review
             .history
             .iter()
-            .map(|e| HistoryLine {
-                seq: e.seq,
-                at: e.at,
-                by: actor(&e.change).to_string(),
-                what: e.change.describe_in(lang, checklist),
+            .map(|e| {
+                let what = e.change.describe_named(lang, |id| {
+                    titles.get(id).map_or_else(
+                        || {
+                            checklist
+                                .item(id)
+                                .map_or_else(|| id.to_string(), |i| i.title.clone())
+                        },
+                        |t| t.to_string(),
+                    )
+                });
+                if let Change::ItemSigned {
+                    item,
+                    text: Some(text),
+                    ..
+                } = &e.change
+                {
+                    titles.insert(item, &text.title);
+                }
+                HistoryLine {
+                    seq: e.seq,
+                    at: e.at,
+                    by: actor(&e.change).to_string(),
+                    what,
+                }
             })
             .collect();
         Record {
@@ -141,6 +196,7 @@ impl Record {
             signature: review.signature.clone(),
             register: register_table(checklist, period, events),
             fingerprint: fingerprint(&checklist.organisation.id, period, events),
+            chain_head: None,
         }
     }
 
@@ -180,6 +236,11 @@ fn register_table(
         summary: register.summary(period.year(), None),
         requests,
     })
+}
+
+/// Whether a sign-off's stored text is the text its fingerprint was taken of.
+fn signed_text_holds(text: &ItemText, id: &str, period: Period, sign_off: &SignOff) -> bool {
+    text.fingerprint(id, period.cadence()) == sign_off.fingerprint
 }
 
 /// Whether an event is an export: not part of the review's content.
@@ -311,6 +372,10 @@ fn canonical_change(change: &Change) -> Option<CanonicalChange<'_>> {
             note,
             by,
             fingerprint,
+            // Left out on purpose: the text is bound in by its SHA-256 just below, which
+            // anyone holding the text can recompute; hashing it again here would move the
+            // fingerprint of every review recorded since event version 2 for nothing.
+            text: _,
         } => CanonicalChange::ItemSigned {
             item,
             status: status.key(),
@@ -433,6 +498,106 @@ pub fn match_fingerprint(org: &str, period: Period, events: &[Event], fingerprin
         })
 }
 
+/// A part of an item's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Title,
+    Source,
+    Responsible,
+    Evidence,
+    Caveat,
+    Guidance,
+    Walkthrough,
+}
+
+/// One part of an item's text that differs between the sign-off and today, labelled
+/// "Tekst ved registrering" / "Tekst nu" (the title) or "Kilde ved registrering" / "Kilde nu".
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextDifference {
+    pub field: Field,
+    pub recorded_label: String,
+    pub recorded: String,
+    pub now_label: String,
+    pub now: String,
+}
+
+/// The parts of `recorded` and `now` that differ, in the order the record prints an item.
+/// Shared by the PDF and the screen.
+pub fn text_differences(lang: Lang, recorded: &ItemText, now: &ItemText) -> Vec<TextDifference> {
+    let none = lang.pick("(ingen)", "(none)");
+    let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| none.to_string());
+    let yes_no = |b: bool| {
+        lang.pick(if b { "ja" } else { "nej" }, if b { "yes" } else { "no" })
+            .to_string()
+    };
+    let guidance = |g: &str| {
+        if g.trim().is_empty() {
+            none.to_string()
+        } else {
+            g.to_string()
+        }
+    };
+    let parts = [
+        (
+            Field::Title,
+            ("Tekst", "Text"),
+            recorded.title.clone(),
+            now.title.clone(),
+        ),
+        (
+            Field::Source,
+            ("Kilde", "Source"),
+            recorded.source.clone(),
+            now.source.clone(),
+        ),
+        (
+            Field::Responsible,
+            ("Ansvarlig", "Responsible"),
+            opt(&recorded.responsible),
+            opt(&now.responsible),
+        ),
+        (
+            Field::Evidence,
+            ("Dokumentation", "Evidence"),
+            opt(&recorded.evidence),
+            opt(&now.evidence),
+        ),
+        (
+            Field::Caveat,
+            ("Forbehold", "Caveat"),
+            opt(&recorded.caveat),
+            opt(&now.caveat),
+        ),
+        (
+            Field::Guidance,
+            ("Vejledning", "Guidance"),
+            guidance(&recorded.guidance),
+            guidance(&now.guidance),
+        ),
+        (
+            Field::Walkthrough,
+            ("Afsluttes på personalemøde", "Completed at a staff meeting"),
+            yes_no(recorded.walkthrough),
+            yes_no(now.walkthrough),
+        ),
+    ];
+    parts
+        .into_iter()
+        .filter(|(_, _, a, b)| a != b)
+        .map(|(field, (da, en), recorded, now)| TextDifference {
+            field,
+            recorded_label: format!(
+                "{} {}",
+                lang.pick(da, en),
+                lang.pick("ved registrering", "when recorded")
+            ),
+            recorded,
+            now_label: format!("{} {}", lang.pick(da, en), lang.pick("nu", "now")),
+            now,
+        })
+        .collect()
+}
+
 /// An instant as the record shows it: "22. november 2026 kl. 14:05" / "22 November 2026 14:05".
 pub fn when(at: DateTime<Utc>, lang: Lang) -> String {
     let time = local_time(at);
@@ -498,13 +663,12 @@ mod tests {
     }
 
     fn signed(item: &Item, status: Outcome, note: Option<&str>) -> Change {
-        Change::ItemSigned {
-            item: item.id.clone(),
+        Change::item_signed(
+            item,
             status,
-            note: note.map(Into::into),
-            by: "Henriette Salmon".into(),
-            fingerprint: item.fingerprint(),
-        }
+            note.map(Into::into),
+            "Henriette Salmon".into(),
+        )
     }
 
     fn events(list: &Checklist) -> Vec<Event> {
@@ -636,6 +800,7 @@ mod tests {
                     note: Some("Mangler »nøgle« – \"låst\"\nRettes".into()),
                     by: "Henriette Salmon".into(),
                     fingerprint: text.clone(),
+                    text: None,
                 },
             ),
             ev(
@@ -653,6 +818,7 @@ mod tests {
                     note: None,
                     by: "H".into(),
                     fingerprint: text.clone(),
+                    text: None,
                 },
             ),
             ev(
@@ -711,6 +877,82 @@ mod tests {
             fingerprint("skgr", p, &evs),
             "00e3d6c7bf77dce407a975b6078f897089d6202c406505d7ee7b38f930039d3d"
         );
+
+        // Sign-offs of event version 2 store their text as well; the canonical form leaves
+        // it out (its SHA-256 above binds it in), so the same events keep the same bytes.
+        let mut with_text = evs.clone();
+        for e in &mut with_text {
+            if let Change::ItemSigned { text, .. } = &mut e.change {
+                *text = Some(Box::new(item("a", "Første").text()));
+            }
+        }
+        assert_eq!(canonical_json("skgr", p, &with_text), canonical);
+    }
+
+    #[test]
+    fn the_record_prints_the_text_as_signed_and_today_s_beside_it() {
+        let list = list();
+        let p: Period = "2026-Q4".parse().unwrap();
+        let mut old_event = signed(&list.items[1], Outcome::Done, None);
+        if let Change::ItemSigned { text, .. } = &mut old_event {
+            *text = None; // recorded before texts were stored (event version 1)
+        }
+        let evs = vec![
+            ev(1, signed(&list.items[0], Outcome::Done, None)),
+            ev(
+                2,
+                Change::ItemRetracted {
+                    item: "a".into(),
+                    by: "H".into(),
+                },
+            ),
+            ev(3, signed(&list.items[0], Outcome::Done, None)),
+            ev(4, old_event),
+        ];
+        let unchanged = Record::build(&list, p, &evs);
+        assert!(unchanged.items.iter().all(|i| i.text_change.is_none()));
+
+        let mut edited = list.clone();
+        edited.items[0].title = "Første, omformuleret".into();
+        edited.items[0].source = "§ 2".into();
+        edited.items[1].title = "Anden, omformuleret".into();
+        let r = Record::build(&edited, p, &evs);
+        assert_eq!(r.fingerprint, unchanged.fingerprint);
+
+        // Stored text: the record prints it, and today's beside it.
+        let a = &r.items[0];
+        assert_eq!((a.title.as_str(), a.source.as_str()), ("Første", "§ 1"));
+        let change = a.text_change.as_ref().unwrap();
+        assert_eq!(change.recorded.as_ref().unwrap().title, "Første");
+        assert_eq!(change.now.title, "Første, omformuleret");
+        assert_eq!(change.now.source, "§ 2");
+
+        // A version 1 sign-off: only the text's SHA-256 is known, so today's text is shown
+        // and flagged.
+        let b = &r.items[1];
+        assert_eq!(b.title, "Anden, omformuleret");
+        assert_eq!(b.text_change.as_ref().unwrap().recorded, None);
+
+        // The history names the items as they were signed, retractions included.
+        let what: Vec<&str> = r.history.iter().map(|h| h.what.as_str()).collect();
+        assert_eq!(
+            what,
+            [
+                "Registreret »Første«: Udført",
+                "Trukket tilbage »Første«",
+                "Registreret »Første«: Udført",
+                "Registreret »Anden, omformuleret«: Udført",
+            ]
+        );
+
+        // A stored text that does not hash to its fingerprint is not printed as signed.
+        let mut forged = evs.clone();
+        if let Change::ItemSigned { text: Some(t), .. } = &mut forged[2].change {
+            t.title = "Noget andet".into();
+        }
+        let r = Record::build(&edited, p, &forged);
+        assert_eq!(r.items[0].title, "Første, omformuleret");
+        assert_eq!(r.items[0].text_change.as_ref().unwrap().recorded, None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::checklist::{Checklist, Item};
+use crate::checklist::{Checklist, Item, ItemText};
 use crate::i18n::Lang;
 use crate::period::{Cadence, Period, Timing};
 use crate::request;
@@ -53,12 +53,18 @@ impl Outcome {
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Change {
     /// An item's outcome recorded, against the fingerprint of the item's text at the time.
+    ///
+    /// Event version 2 also stores that `text` itself (it hashes to `fingerprint`), so the
+    /// record prints what was signed even after the checklist changed. Version 1 events,
+    /// written before, have no `text` and are stored and read exactly as they were.
     ItemSigned {
         item: String,
         status: Outcome,
         note: Option<String>,
         by: String,
         fingerprint: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<Box<ItemText>>,
     },
     /// An item's outcome withdrawn: it is open again.
     ItemRetracted { item: String, by: String },
@@ -139,6 +145,20 @@ impl Change {
         }
     }
 
+    /// `item`'s outcome recorded against its text as it stands now: the text and its
+    /// fingerprint (event version 2).
+    pub fn item_signed(item: &Item, status: Outcome, note: Option<String>, by: String) -> Change {
+        let text = item.text();
+        Change::ItemSigned {
+            item: item.id.clone(),
+            status,
+            note,
+            by,
+            fingerprint: text.fingerprint(&item.id, item.cadence),
+            text: Some(Box::new(text)),
+        }
+    }
+
     /// The event kind's name, as stored.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -161,8 +181,9 @@ impl Change {
         self.describe_named(lang, |id| id.to_string())
     }
 
-    /// One line saying what happened, naming items by their title in `checklist` (by id
-    /// when the checklist no longer has the item): for confirmations and history lists.
+    /// One line saying what happened: a sign-off names its item by the title it was signed
+    /// with (when stored), other events by the item's title in `checklist` (by id when the
+    /// checklist no longer has the item). For confirmations and history lists.
     pub fn describe_in(&self, lang: Lang, checklist: &Checklist) -> String {
         self.describe_named(lang, |id| {
             checklist
@@ -171,12 +192,17 @@ impl Change {
         })
     }
 
-    fn describe_named(&self, lang: Lang, name: impl Fn(&str) -> String) -> String {
+    /// One line saying what happened: a sign-off names its item by the title it was signed
+    /// with (when stored), other events by `name(item id)`.
+    pub fn describe_named(&self, lang: Lang, name: impl Fn(&str) -> String) -> String {
         match self {
-            Change::ItemSigned { item, status, .. } => format!(
+            Change::ItemSigned {
+                item, status, text, ..
+            } => format!(
                 "{} »{}«: {}",
                 lang.pick("Registreret", "Recorded"),
-                name(item),
+                text.as_ref()
+                    .map_or_else(|| name(item), |t| t.title.clone()),
                 status.label(lang)
             ),
             Change::ItemRetracted { item, .. } => format!(
@@ -265,6 +291,8 @@ pub struct SignOff {
     pub by: String,
     pub at: DateTime<Utc>,
     pub fingerprint: String,
+    /// The item's text when the outcome was recorded; `None` for version 1 events.
+    pub text: Option<ItemText>,
 }
 
 /// Who signed the review, when, in what role.
@@ -665,6 +693,7 @@ impl Review {
                 note,
                 by,
                 fingerprint,
+                text,
             } => {
                 self.sign_offs.insert(
                     item.clone(),
@@ -674,6 +703,7 @@ impl Review {
                         by: by.clone(),
                         at: event.at,
                         fingerprint: fingerprint.clone(),
+                        text: text.as_deref().cloned(),
                     },
                 );
             }

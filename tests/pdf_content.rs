@@ -56,6 +56,7 @@ fn events(list: &Checklist, period: Period, notes: &str) -> Vec<Event> {
             note: Some(notes.to_string()),
             by: "Jane Doe".into(),
             fingerprint: item.fingerprint(),
+            text: Some(Box::new(item.text())),
         })
         .collect();
     changes.push(Change::WalkthroughHeld(Meeting {

@@ -62,13 +62,12 @@ fn events(list: &Checklist, period: Period, note: &str) -> Vec<Event> {
         }));
     }
     for item in list.items_of(period.cadence()) {
-        changes.push(Change::ItemSigned {
-            item: item.id.clone(),
-            status: Outcome::Done,
-            note: Some(note.to_string()),
-            by: "Jane Doe".into(),
-            fingerprint: item.fingerprint(),
-        });
+        changes.push(Change::item_signed(
+            item,
+            Outcome::Done,
+            Some(note.to_string()),
+            "Jane Doe".into(),
+        ));
     }
     changes.push(Change::ReviewSigned {
         by: "Jane Doe".into(),

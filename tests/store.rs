@@ -26,6 +26,7 @@ fn signed(item: &str) -> Change {
         note: Some("Mangler aftale med Pleo — »æøå«\nlinje 2".into()),
         by: "Henriette Salmon".into(),
         fingerprint: "ab".repeat(32),
+        text: None,
     }
 }
 

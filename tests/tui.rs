@@ -1314,6 +1314,7 @@ fn a_change_to_a_review_that_moved_on_elsewhere_is_refused_not_overwritten() {
                     note: Some("Fundet af Karin".into()),
                     by: "Karin Ølgaard".into(),
                     fingerprint: String::new(),
+                    text: None,
                 })
             },
         )

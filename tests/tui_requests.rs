@@ -319,13 +319,12 @@ fn the_overview_shows_open_follow_ups_and_open_requests_together() {
     let period = "2026-11".parse().unwrap();
     // A deviation in November with its follow-up, and an open request: both on the overview.
     for change in [
-        Change::ItemSigned {
-            item: item.id.clone(),
-            status: aarshjul::review::Outcome::Deviation,
-            note: Some("Gendannelsen fejlede".into()),
-            by: "Henriette Salmon".into(),
-            fingerprint: item.fingerprint(),
-        },
+        Change::item_signed(
+            &item,
+            aarshjul::review::Outcome::Deviation,
+            Some("Gendannelsen fejlede".into()),
+            "Henriette Salmon".into(),
+        ),
         Change::ActionOpened {
             item: item.id.clone(),
             action: "Ny gendannelsestest".into(),

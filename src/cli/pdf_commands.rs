@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use super::{CommandResult, Failure, Global, ReviewArg, find_org, load, open, parse_period};
 use crate::checklist::hex;
+use crate::flows::record_check::{self, Anchoring};
 use crate::i18n::Lang;
 use crate::pdf::identity::{self, Identity, IdentityError};
 use crate::pdf::post::RecordMeta;
-use crate::pdf::verify::{self, Problem, SignatureState, Unreadable};
+use crate::pdf::verify::{self, Evidence, Problem, SignatureState, Unreadable};
 use crate::pdf::{self, ExportError, ExportOptions, Replace};
 use crate::record::{FINGERPRINT_VERSION, Match, match_fingerprint, when};
 use crate::review::{Change, Event};
@@ -115,6 +116,14 @@ pub fn export(
         report.fingerprint
     );
     println!(
+        "{}: {} {}, {} {}",
+        lang.pick("Hændelsesloggen i posten", "Event log in the record"),
+        report.chain_head.seq,
+        lang.pick("hændelser", "events"),
+        lang.pick("kædens SHA-256", "chain SHA-256"),
+        report.chain_head.hash
+    );
+    println!(
         "{}: {} — {} #{}",
         lang.pick("Filens SHA-256", "File SHA-256"),
         report.sha256,
@@ -174,6 +183,9 @@ enum Verdict {
     UnknownCertificate,
     /// Signature valid, but the certificate is another organisation's than the record's.
     OtherOrganisation,
+    /// The database no longer holds the event log the record was exported after: it was
+    /// cut, changed or rebuilt since (or it is another database).
+    LogBroken,
     /// No signature, a signature that does not hold or does not cover the file, or no
     /// review in it.
     Invalid,
@@ -181,14 +193,33 @@ enum Verdict {
 
 /// `aarshjul verify FILE.pdf`.
 pub fn verify(global: &Global, file: &Path) -> CommandResult {
+    let lang = global.lang();
+    let bytes = read_record(file, lang)?;
+    let found = examine(global, file, &bytes, lang)?;
     // Everything printed comes from the file or the database: escaped, so a signer's name
     // or an organisation id cannot carry terminal commands.
-    macro_rules! say {
-        ($($arg:tt)*) => {
-            println!("{}", crate::text::escaped(&format!($($arg)*)))
-        };
+    for line in &found.lines {
+        println!("{}", crate::text::escaped(line));
     }
-    let lang = global.lang();
+    println!("{}", verdict_text(found.verdict, lang));
+    Ok(match found.verdict {
+        Verdict::Valid | Verdict::SignatureOnly => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
+    })
+}
+
+/// What `verify` found in one file: the lines it prints, the verdict, and the line that
+/// explains the verdict (for `verify-db --records`, one line per file).
+struct Examined {
+    lines: Vec<String>,
+    verdict: Verdict,
+    why: Option<String>,
+    /// The file says it is a draft (and is not signed).
+    draft: bool,
+}
+
+/// A record file's bytes, or a failure saying why it cannot be read.
+fn read_record(file: &Path, lang: Lang) -> Result<Vec<u8>, Failure> {
     let too_large = || {
         Failure(format!(
             "{}: {}",
@@ -200,12 +231,25 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         ))
     };
     // Only a regular file, and no more than the cap: a FIFO or a device never hangs us.
-    let bytes =
-        crate::files::read_regular(file, verify::MAX_FILE_BYTES as u64).map_err(|e| match e {
-            crate::files::ReadError::TooLarge { .. } => too_large(),
-            e => Failure(format!("{}: {}", file.display(), e.message(lang))),
-        })?;
-    let checked = verify::check(&bytes).map_err(|e| match e {
+    crate::files::read_regular(file, verify::MAX_FILE_BYTES as u64).map_err(|e| match e {
+        crate::files::ReadError::TooLarge { .. } => too_large(),
+        e => Failure(format!("{}: {}", file.display(), e.message(lang))),
+    })
+}
+
+/// Checks one record file: its signature and attachment, and against the database.
+fn examine(global: &Global, file: &Path, bytes: &[u8], lang: Lang) -> Result<Examined, Failure> {
+    let too_large = || {
+        Failure(format!(
+            "{}: {}",
+            file.display(),
+            lang.pick(
+                "filen er over 64 MB og læses ikke; en gennemgangspost fra aarshjul fylder under 1 MB",
+                "the file is over 64 MB and is not read; a review record from aarshjul is under 1 MB"
+            )
+        ))
+    };
+    let checked = verify::check(bytes).map_err(|e| match e {
         Unreadable::NotPdf => Failure(format!(
             "{}: {}",
             file.display(),
@@ -213,13 +257,26 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
         )),
         Unreadable::TooLarge => too_large(),
     })?;
+    let mut lines: Vec<String> = Vec::new();
     let mut verdict = Verdict::Valid;
-    let mut worst = |v: Verdict| verdict = verdict.max(v);
+    let mut why: Option<String> = None;
+    macro_rules! say {
+        ($($t:tt)*) => { lines.push(format!($($t)*)) };
+    }
+    // Raises the verdict; the line printed last explains it.
+    macro_rules! worst {
+        ($v:expr) => {{
+            let v = $v;
+            if v > verdict {
+                verdict = v;
+                why = lines.last().cloned();
+            }
+        }};
+    }
     say!("{}: {}", lang.pick("Fil", "File"), file.display());
     let mut certificate = None;
     match &checked.signature {
         SignatureState::Unsigned => {
-            worst(Verdict::Invalid);
             let draft = checked.meta.as_ref().is_some_and(|m| m.draft);
             say!(
                 "{}",
@@ -232,14 +289,15 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                     lang.pick("Underskrift: ingen", "Signature: none")
                 }
             );
+            worst!(Verdict::Invalid);
         }
         SignatureState::Invalid(problem) => {
-            worst(Verdict::Invalid);
             say!(
                 "{}: {}",
                 lang.pick("Underskrift: UGYLDIG", "Signature: INVALID"),
                 problem_text(problem, lang)
             );
+            worst!(Verdict::Invalid);
         }
         SignatureState::Valid {
             signer,
@@ -267,7 +325,6 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
             if let Some(meta) = &checked.meta {
                 let name = meta.name.as_deref().unwrap_or(&meta.org);
                 if !organisation.is(name, meta.cvr.as_deref()) {
-                    worst(Verdict::OtherOrganisation);
                     say!(
                         "{}",
                         lang.pick(
@@ -277,6 +334,7 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                         .replace("{c}", &organisation.text())
                         .replace("{o}", name)
                     );
+                    worst!(Verdict::OtherOrganisation);
                 }
             }
             say!("{}: {key}", lang.pick("Nøgle", "Key"));
@@ -344,7 +402,6 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                     )
                 );
             } else {
-                worst(Verdict::Invalid);
                 say!(
                     "{}",
                     lang.pick(
@@ -353,6 +410,7 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                     )
                     .replace("{n}", &uncovered.to_string())
                 );
+                worst!(Verdict::Invalid);
             }
         }
     }
@@ -368,14 +426,75 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
             lang.pick("Postens fingeraftryk", "Record fingerprint"),
             meta.fingerprint
         );
-        let db = compare_with_db(global, meta, &bytes, certificate.as_deref(), lang);
-        for line in db_lines(&db, lang) {
+        match &checked.evidence {
+            Evidence::Matches { name, .. } => say!(
+                "{}: {name} — {}",
+                lang.pick("Vedhæftet fil", "Attached file"),
+                lang.pick(
+                    "fingeraftrykket genberegnet af den alene: det passer",
+                    "the fingerprint recomputed from it alone: it matches"
+                )
+            ),
+            Evidence::Differs { name, sha256, .. } => {
+                say!(
+                    "{}: {name} — {}",
+                    lang.pick("Vedhæftet fil", "Attached file"),
+                    lang.pick(
+                        "dens SHA-256 {s} er IKKE postens fingeraftryk: posten modsiger sig selv",
+                        "its SHA-256 {s} is NOT the record fingerprint: the record contradicts itself"
+                    )
+                    .replace("{s}", sha256)
+                );
+                worst!(Verdict::Invalid);
+            }
+            Evidence::Unreadable(detail) => {
+                say!(
+                    "{}: {} ({detail})",
+                    lang.pick("Vedhæftet fil", "Attached file"),
+                    lang.pick("BESKADIGET", "DAMAGED")
+                );
+                worst!(Verdict::Invalid);
+            }
+            Evidence::Missing => say!(
+                "{}",
+                lang.pick(
+                    "Vedhæftet fil: ingen (posten er lavet, før aarshjul vedhæftede hændelserne); fingeraftrykket kan kun genberegnes af databasen",
+                    "Attached file: none (the record was made before aarshjul attached the events); only the database can recompute the fingerprint"
+                )
+            ),
+        }
+        let db = compare_with_db(global, meta, bytes, certificate.as_deref(), lang);
+        let db_said = db_lines(&db, lang);
+        for line in &db_said {
             say!("{}: {line}", lang.pick("Database", "Database"));
         }
-        worst(match &db {
-            DbCheck::Compared(c) => compared_verdict(c),
-            DbCheck::Skipped(_) | DbCheck::Failed(_) => Verdict::SignatureOnly,
-        });
+        match &db {
+            DbCheck::Compared(c) => {
+                // The line that explains the comparison's verdict.
+                let n = c.note.iter().count();
+                let at = match compared_verdict(c) {
+                    Verdict::NotExported => n + 1,
+                    Verdict::UnknownCertificate => n + 2,
+                    _ => n,
+                };
+                let before = verdict;
+                worst!(compared_verdict(c));
+                if verdict != before {
+                    why = db_said.get(at).cloned();
+                }
+            }
+            DbCheck::Skipped(_) | DbCheck::Failed(_) => worst!(Verdict::SignatureOnly),
+        }
+        if let Some(anchoring) = anchor_with_db(global, meta, &checked.evidence) {
+            say!(
+                "{}: {}",
+                lang.pick("Hændelseslog", "Event log"),
+                anchoring.message(lang)
+            );
+            if anchoring.is_broken() {
+                worst!(Verdict::LogBroken);
+            }
+        }
     } else {
         say!(
             "{}",
@@ -384,12 +503,14 @@ pub fn verify(global: &Global, file: &Path) -> CommandResult {
                 "The file carries no aarshjul review (no fingerprint in its document information)"
             )
         );
-        worst(Verdict::Invalid);
+        worst!(Verdict::Invalid);
     }
-    say!("{}", verdict_text(verdict, lang));
-    Ok(match verdict {
-        Verdict::Valid | Verdict::SignatureOnly => ExitCode::SUCCESS,
-        _ => ExitCode::from(1),
+    Ok(Examined {
+        lines,
+        verdict,
+        why,
+        draft: checked.meta.as_ref().is_some_and(|m| m.draft)
+            && checked.signature == SignatureState::Unsigned,
     })
 }
 
@@ -508,6 +629,10 @@ fn verdict_text(verdict: Verdict, lang: Lang) -> &'static str {
             "Resultat: underskriften er gyldig, MEN certifikatet er ikke et, denne database har eksporteret med — filen kan være underskrevet af en anden; stol ikke på den",
             "Verdict: signature valid, BUT this certificate is not one this database exported with — the file may have been signed by someone else; do not rely on it",
         ),
+        Verdict::LogBroken => lang.pick(
+            "Resultat: BRUDT — databasen rummer ikke længere den hændelseslog, posten blev eksporteret efter: den er afkortet eller ændret siden (eller det er en anden database); stol ikke på databasen, gendan den fra en sikkerhedskopi",
+            "Verdict: BROKEN — the database no longer holds the event log the record was exported after: it was cut or changed since (or it is another database); do not rely on the database, restore it from a backup",
+        ),
         Verdict::Invalid => lang.pick(
             "Resultat: UGYLDIG eller ÆNDRET — stol ikke på indholdet",
             "Verdict: INVALID or CHANGED — do not rely on its content",
@@ -581,8 +706,12 @@ fn compare_with_db(
     };
     // A database that cannot be read does not make the file unreadable: say why and go on
     // with the verdict about the file itself.
-    let read =
-        Store::open_read_only(&global.db).and_then(|store| store.review_events(&meta.org, period));
+    // Read-only; a damaged store is not trusted for the comparison (verify then checks the
+    // signature alone and says why).
+    let read = Store::open_read_only(&global.db).and_then(|mut store| {
+        store.check_sound()?;
+        store.review_events(&meta.org, period)
+    });
     let events = match read {
         Ok(events) => events,
         Err(e) => return DbCheck::Failed(e.message(lang)),
@@ -650,6 +779,146 @@ fn only_requests_since(events: &[Event], state: Match, lang: Lang) -> Option<Str
             &lang.count(later.len(), ("hændelse", "hændelser"), ("event", "events")),
         )
     })
+}
+
+/// The record's chain head checked against the database's log; `None` when there is no
+/// database or it cannot be read (the comparison above says so).
+fn anchor_with_db(global: &Global, meta: &RecordMeta, evidence: &Evidence) -> Option<Anchoring> {
+    if !global.db.exists() {
+        return None;
+    }
+    let store = Store::open_read_only(&global.db).ok()?;
+    record_check::anchoring(&store, meta, evidence).ok()
+}
+
+/// `aarshjul verify-db --records DIR`: every record PDF in `dir` checked as `verify` checks
+/// it, one line each; returns whether every record holds. A draft is listed but not judged
+/// (it is not signed); a record whose review changed since it was made holds (the database
+/// vouches for it as the review then stood).
+pub fn verify_records(global: &Global, dir: &Path, explicit: bool) -> Result<bool, Failure> {
+    let lang = global.lang();
+    if !explicit && !dir.exists() {
+        println!(
+            "{}: {}",
+            dir.display(),
+            lang.pick(
+                "findes ikke; ingen poster at kontrollere",
+                "does not exist; no records to check"
+            )
+        );
+        return Ok(true);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Failure(format!(
+            "{}: {} ({e})",
+            dir.display(),
+            lang.pick("mappen kan ikke læses", "the directory cannot be read")
+        ))
+    })?;
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf"))
+                && std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file())
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        println!(
+            "{}: {}",
+            dir.display(),
+            lang.pick(
+                "ingen poster (PDF-filer) at kontrollere",
+                "no records (PDF files) to check"
+            )
+        );
+        return Ok(true);
+    }
+    let mut all = true;
+    let (mut held, mut failed, mut drafts) = (0, 0, 0);
+    for file in &files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let found = read_record(file, lang).and_then(|b| examine(global, file, &b, lang));
+        let line = match found {
+            Err(Failure(why)) => {
+                all = false;
+                failed += 1;
+                format!("{} {name}: {why}", lang.pick("FEJL", "FAIL"))
+            }
+            Ok(found) if found.draft => {
+                drafts += 1;
+                format!(
+                    "  –  {name}: {}",
+                    lang.pick(
+                        "udkast, ikke underskrevet — ikke en post, ikke kontrolleret",
+                        "draft, not signed — not a record, not checked"
+                    )
+                )
+            }
+            Ok(found) => {
+                let ok = matches!(found.verdict, Verdict::Valid | Verdict::Changed);
+                let short = short_verdict(found.verdict, lang).to_string();
+                if ok {
+                    held += 1;
+                    format!(" OK  {name}: {short}")
+                } else {
+                    all = false;
+                    failed += 1;
+                    // The line that explains the failure says more than the verdict's name.
+                    let why = found.why.unwrap_or(short);
+                    format!("{} {name}: {why}", lang.pick("FEJL", "FAIL"))
+                }
+            }
+        };
+        println!("{}", crate::text::escaped(&line));
+    }
+    println!(
+        "{}",
+        lang.pick(
+            "Poster: {h} i orden, {f} fejl, {d} udkast",
+            "Records: {h} hold, {f} failed, {d} drafts"
+        )
+        .replace("{h}", &held.to_string())
+        .replace("{f}", &failed.to_string())
+        .replace("{d}", &drafts.to_string())
+    );
+    Ok(all)
+}
+
+/// A verdict in a few words, for one line per file.
+fn short_verdict(verdict: Verdict, lang: Lang) -> &'static str {
+    match verdict {
+        Verdict::Valid => lang.pick(
+            "gyldig, eksporteret af databasen, som gennemgangen står",
+            "valid, exported by the database, as the review stands",
+        ),
+        Verdict::SignatureOnly => lang.pick(
+            "gyldig underskrift, men databasen kender ikke gennemgangen",
+            "valid signature, but the database does not know the review",
+        ),
+        Verdict::Changed => lang.pick(
+            "gyldig; gennemgangen er ændret siden",
+            "valid; the review has changed since",
+        ),
+        Verdict::NotExported => lang.pick(
+            "ikke eksporteret af denne database",
+            "not exported by this database",
+        ),
+        Verdict::UnknownCertificate => lang.pick("ukendt certifikat", "unknown certificate"),
+        Verdict::OtherOrganisation => lang.pick(
+            "en anden organisations certifikat",
+            "another organisation's certificate",
+        ),
+        Verdict::LogBroken => lang.pick(
+            "hændelsesloggen er afkortet eller ændret siden",
+            "the event log was cut or changed since",
+        ),
+        Verdict::Invalid => lang.pick("ugyldig eller ændret", "invalid or changed"),
+    }
 }
 
 /// The state of the review when the export `exported` was made, relative to now: for records

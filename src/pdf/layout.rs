@@ -19,7 +19,7 @@ use genpdf::elements::LinearLayout;
 use super::text::{GREY, KEEP, KeepTogether, RED, Writer};
 use crate::i18n::Lang;
 use crate::period::local_date;
-use crate::record::{Record, RecordItem, RegisterTable, when};
+use crate::record::{Field, Record, RecordItem, RegisterTable, text_differences, when};
 use crate::review::Outcome;
 
 /// The page: A4, in millimetres.
@@ -456,6 +456,34 @@ fn body(
         small,
         0.0,
     );
+    w.labelled(
+        lang.pick("Vedhæftet fil", "Attached file"),
+        &lang
+            .pick(
+                "{f} — gennemgangens hændelser som kanonisk JSON, præcis de byte, fingeraftrykket er SHA-256 af",
+                "{f} — the review's events as canonical JSON, exactly the bytes the fingerprint is the SHA-256 of",
+            )
+            .replace(
+                "{f}",
+                &super::attach::name(&r.organisation.id, &r.period.key()),
+            ),
+        small,
+        0.0,
+    );
+    if let Some(head) = &r.chain_head {
+        w.labelled(
+            lang.pick("Hændelsesloggen ved eksporten", "Event log at export"),
+            &lang
+                .pick(
+                    "{n} hændelser, den sidste med kædens SHA-256 {h}. Databasen skal stadig rumme præcis disse hændelser; »aarshjul verify FIL.pdf« kontrollerer det.",
+                    "{n} events, the last with chain SHA-256 {h}. The database must still hold exactly these events; `aarshjul verify FILE.pdf` checks it.",
+                )
+                .replace("{n}", &head.seq.to_string())
+                .replace("{h}", &head.hash),
+            small,
+            0.0,
+        );
+    }
     let group = std::mem::replace(&mut w.body, outer);
     let height = w.height - start;
     w.body.push(KeepTogether::new(group, height));
@@ -579,7 +607,10 @@ fn item_block(
     if let Some(note) = item.sign_off.as_ref().and_then(|s| s.note.as_deref()) {
         w.labelled(lang.pick("Note", "Note"), note, normal, indent);
     }
-    if item.changed_since_sign_off {
+    // Fields whose text differs between the sign-off and today are printed as a labelled
+    // pair instead of once.
+    let mut differs = BTreeSet::new();
+    if let Some(change) = &item.text_change {
         w.para(
             lang.pick(
                 "Punktets tekst i tjeklisten er ændret efter registreringen.",
@@ -588,15 +619,51 @@ fn item_block(
             normal.bold().with_color(RED),
             indent,
         );
+        match &change.recorded {
+            Some(recorded) => {
+                for d in text_differences(lang, recorded, &change.now) {
+                    differs.insert(d.field);
+                    let style = if d.field == Field::Title {
+                        normal
+                    } else {
+                        small
+                    };
+                    w.labelled(&d.recorded_label, &d.recorded, style, indent);
+                    w.labelled(&d.now_label, &d.now, style.with_color(GREY), indent);
+                }
+            }
+            None => w.para(
+                lang.pick(
+                    "Teksten ved registreringen blev ikke gemt (registreret med en ældre udgave af aarshjul); kun dens SHA-256 er kendt. Teksten nu står herunder.",
+                    "The text when recorded was not stored (recorded with an older aarshjul); only its SHA-256 is known. The text now is shown below.",
+                ),
+                small,
+                indent,
+            ),
+        }
     }
-    w.labelled(lang.pick("Kilde", "Source"), &item.source, small, indent);
-    if let Some(r) = &item.responsible {
+    if !differs.contains(&Field::Source) {
+        w.labelled(lang.pick("Kilde", "Source"), &item.source, small, indent);
+    }
+    if let Some(r) = item
+        .responsible
+        .as_ref()
+        .filter(|_| !differs.contains(&Field::Responsible))
+    {
         w.labelled(lang.pick("Ansvarlig", "Responsible"), r, small, indent);
     }
-    if let Some(e) = &item.evidence {
+    if let Some(e) = item
+        .evidence
+        .as_ref()
+        .filter(|_| !differs.contains(&Field::Evidence))
+    {
         w.labelled(lang.pick("Dokumentation", "Evidence"), e, small, indent);
     }
-    if let Some(c) = &item.caveat {
+    if let Some(c) = item
+        .caveat
+        .as_ref()
+        .filter(|_| !differs.contains(&Field::Caveat))
+    {
         w.labelled(lang.pick("Forbehold", "Caveat"), c, small.italic(), indent);
     }
 }
@@ -718,13 +785,12 @@ mod sample {
             }));
         }
         for item in list.items_of(Cadence::Yearly) {
-            changes.push(Change::ItemSigned {
-                item: item.id.clone(),
-                status: crate::review::Outcome::Done,
-                note: Some("Gennemgået; intet at bemærke.".into()),
-                by: "Henriette Salmon".into(),
-                fingerprint: item.fingerprint(),
-            });
+            changes.push(Change::item_signed(
+                item,
+                crate::review::Outcome::Done,
+                Some("Gennemgået; intet at bemærke.".into()),
+                "Henriette Salmon".into(),
+            ));
         }
         changes.push(Change::ReviewSigned {
             by: "Henriette Salmon".into(),

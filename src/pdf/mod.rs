@@ -8,6 +8,7 @@
 //! temporary file and a rename, and records the export as an event. [`verify`] checks a PDF
 //! afterwards.
 
+pub mod attach;
 mod ess;
 pub mod fonts;
 pub mod identity;
@@ -17,6 +18,7 @@ pub mod output;
 mod p12;
 pub mod post;
 pub mod sign;
+pub mod subset;
 mod text;
 pub mod tsa;
 pub mod verify;
@@ -32,8 +34,9 @@ use sha2::{Digest, Sha256};
 use crate::checklist::{Checklist, hex};
 use crate::i18n::Lang;
 use crate::period::Period;
-use crate::record::{Record, content_events};
+use crate::record::{Record, canonical_json, content_events};
 use crate::review::{Change, Event, Review};
+use crate::store::chain::ChainHead;
 use crate::store::{Store, StoreError};
 
 pub use identity::{Holder, Identity, IdentityError};
@@ -98,6 +101,8 @@ pub struct ExportReport {
     pub identity_adopted: bool,
     /// The timestamp in the signature (PAdES B-T), if one was asked for.
     pub timestamp: Option<tsa::Stamp>,
+    /// The event chain's head the record states: the log as it stood before its export.
+    pub chain_head: ChainHead,
 }
 
 impl ExportReport {
@@ -278,20 +283,25 @@ pub fn build(
     identity: Option<&Identity>,
     now: DateTime<Utc>,
 ) -> Result<Built, ExportError> {
-    build_with(checklist, period, events, draft, identity, None, now)
+    build_with(checklist, period, events, None, draft, identity, None, now)
 }
 
-/// [`build`], with a timestamp from `tsa` in the signature (the only I/O).
+/// [`build`], stating the event chain's head at the export (`chain_head`), with a timestamp
+/// from `tsa` in the signature (the only I/O).
+#[allow(clippy::too_many_arguments)]
 pub fn build_with(
     checklist: &Checklist,
     period: Period,
     events: &[Event],
+    chain_head: Option<&ChainHead>,
     draft: bool,
     identity: Option<&Identity>,
     tsa: Option<&tsa::Tsa>,
     now: DateTime<Utc>,
 ) -> Result<Built, ExportError> {
-    let record = Record::build(checklist, period, events);
+    let mut record = Record::build(checklist, period, events);
+    record.chain_head = chain_head.cloned();
+    let evidence = canonical_json(&checklist.organisation.id, period, events);
     let certificate = identity.map(Identity::summary);
     let rendered = layout::render(&record, draft, certificate.as_ref(), now)
         .map_err(|e| ExportError::Layout(e.to_string()))?;
@@ -304,9 +314,15 @@ pub fn build_with(
         fingerprint: &record.fingerprint,
         draft,
         now,
+        chain_head,
+        evidence: &evidence,
     };
+    // Fonts are cut down before the rest is compressed, so the whole font programs are
+    // never compressed only to be thrown away.
     let mut doc =
-        post::finish(&rendered.pdf, &meta).map_err(|e| ExportError::Layout(e.to_string()))?;
+        lopdf::Document::load_mem(&rendered.pdf).map_err(|e| ExportError::Layout(e.to_string()))?;
+    subset::subset_fonts(&mut doc).map_err(|e| ExportError::Layout(e.to_string()))?;
+    let mut doc = post::describe(doc, &meta).map_err(|e| ExportError::Layout(e.to_string()))?;
     let bytes = match identity {
         Some(identity) => {
             // The person who signed the review and their role; the certificate is the
@@ -360,7 +376,10 @@ pub fn export(
     opts: &ExportOptions,
 ) -> Result<ExportReport, ExportError> {
     let org = &checklist.organisation;
-    let events = store.review_events(&org.id, period)?;
+    // Refused before anything is signed or stored: the export event would be refused anyway.
+    store.check_sound()?;
+    // The chain head read with the events: the record states that the log held this prefix.
+    let (events, chain_head) = store.review_events_at_head(&org.id, period)?;
     let content = content_events(&events);
     if content.is_empty() {
         return Err(ExportError::NoEvents {
@@ -416,6 +435,7 @@ pub fn export(
         checklist,
         period,
         &events,
+        Some(&chain_head),
         opts.draft,
         identity.as_ref(),
         tsa.as_ref(),
@@ -504,6 +524,7 @@ pub fn export(
         replaced,
         identity_adopted,
         timestamp,
+        chain_head,
     })
 }
 
@@ -565,13 +586,16 @@ fn is_recorded_export(path: &Path, events: &[Event]) -> bool {
 
 /// The default file of an export: `exports/<org>-<period>[-udkast].pdf` beside the database.
 pub fn default_export_path(db: &Path, org: &str, period: Period, draft: bool) -> PathBuf {
-    let dir = db
-        .parent()
+    let suffix = if draft { "-udkast" } else { "" };
+    exports_dir(db).join(format!("{org}-{}{suffix}.pdf", period.key()))
+}
+
+/// The directory exports go to by default: `exports/` beside the database.
+pub fn exports_dir(db: &Path) -> PathBuf {
+    db.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
-        .join("exports");
-    let suffix = if draft { "-udkast" } else { "" };
-    dir.join(format!("{org}-{}{suffix}.pdf", period.key()))
+        .join("exports")
 }
 
 /// [`export`] to [`default_export_path`], making the directory (0700) when missing: what the
@@ -659,6 +683,7 @@ mod tests {
                 note: None,
                 by: "H".into(),
                 fingerprint: item.fingerprint(),
+                text: Some(Box::new(item.text())),
             },
             Change::ReviewSigned {
                 by: "H".into(),

@@ -1,9 +1,13 @@
 //! Post-processing with lopdf 0.47: compress the streams genpdf left uncompressed, write the
-//! document information (title in UTF-16, the review's organisation, period and fingerprint
-//! for `verify`), and make room for the digital signature.
+//! document information (title in UTF-16, the review's organisation, period and fingerprint,
+//! and the event chain's head at the export, for `verify`), and embed the canonical JSON the
+//! fingerprint hashes ([`attach`]), all before the signature is made.
 
 use chrono::{DateTime, Utc};
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
+
+use super::attach;
+use crate::store::chain::ChainHead;
 
 /// What the document information says about the record.
 pub struct Meta<'a> {
@@ -16,6 +20,10 @@ pub struct Meta<'a> {
     pub fingerprint: &'a str,
     pub draft: bool,
     pub now: DateTime<Utc>,
+    /// The event chain's head when the record was exported; `None` outside an export.
+    pub chain_head: Option<&'a ChainHead>,
+    /// The canonical JSON the fingerprint hashes, embedded as [`attach`] says.
+    pub evidence: &'a [u8],
 }
 
 /// What `verify` reads back from the document information.
@@ -33,6 +41,8 @@ pub struct RecordMeta {
     /// records that do not say (made before the version was written).
     pub fingerprint_version: u32,
     pub draft: bool,
+    /// The event chain's head at the export; `None` for records made before it was written.
+    pub chain_head: Option<ChainHead>,
 }
 
 /// Keys of the document information that `verify` reads.
@@ -42,10 +52,17 @@ pub const KEY_FINGERPRINT: &[u8] = b"AarshjulFingerprint";
 pub const KEY_DRAFT: &[u8] = b"AarshjulDraft";
 pub const KEY_FINGERPRINT_VERSION: &[u8] = b"AarshjulFingerprintVersion";
 pub const KEY_CVR: &[u8] = b"AarshjulCvr";
+pub const KEY_CHAIN_SEQ: &[u8] = b"AarshjulChainSeq";
+pub const KEY_CHAIN_HASH: &[u8] = b"AarshjulChainHash";
 
 /// Loads genpdf's output, compresses it and rewrites its document information.
 pub fn finish(raw: &[u8], meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
-    let mut doc = Document::load_mem(raw)?;
+    describe(Document::load_mem(raw)?, meta)
+}
+
+/// Compresses a loaded record (streams already compressed stay as they are) and rewrites
+/// its document information.
+pub fn describe(mut doc: Document, meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
     doc.compress();
     let mut info = Dictionary::new();
     info.set("Title", text(meta.title));
@@ -70,6 +87,17 @@ pub fn finish(raw: &[u8], meta: &Meta<'_>) -> Result<Document, lopdf::Error> {
         Object::Integer(crate::record::FINGERPRINT_VERSION.into()),
     );
     info.set(KEY_DRAFT, Object::Boolean(meta.draft));
+    if let Some(head) = meta.chain_head {
+        // Text, not a number, so `pdfinfo -custom` shows it beside the hash.
+        info.set(KEY_CHAIN_SEQ, text(&head.seq.to_string()));
+        info.set(KEY_CHAIN_HASH, text(&head.hash));
+    }
+    attach::embed(
+        &mut doc,
+        &attach::name(meta.org, meta.period),
+        meta.evidence,
+        meta.now,
+    )?;
     // Replace genpdf's information (its title is raw UTF-8) rather than leave it behind.
     match doc.trailer.get(b"Info").and_then(Object::as_reference) {
         Ok(id) => {
@@ -121,7 +149,15 @@ pub fn read_meta(doc: &Document) -> Option<RecordMeta> {
         Err(_) => 1,
         Ok(o) => o.as_i64().ok().and_then(|v| u32::try_from(v).ok())?,
     };
+    let chain_head = match (s(KEY_CHAIN_SEQ), s(KEY_CHAIN_HASH)) {
+        (Some(seq), Some(hash)) => Some(ChainHead {
+            seq: seq.parse().ok()?,
+            hash,
+        }),
+        _ => None,
+    };
     Some(RecordMeta {
+        chain_head,
         org: s(KEY_ORG)?,
         name: s(b"Author"),
         cvr: s(KEY_CVR),

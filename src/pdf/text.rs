@@ -224,7 +224,9 @@ impl Element for KeepTogether {
         area: Area<'_>,
         style: Style,
     ) -> Result<RenderResult, genpdf::error::Error> {
-        if !self.moved && area.size().height < self.height {
+        // A little room to spare: genpdf's lines come out slightly taller than measured, and
+        // a long block's last line must not spill onto a page of its own.
+        if !self.moved && area.size().height < self.height * 1.1 + Mm::from(2) {
             // Once only: on the next page it is rendered whatever its size.
             self.moved = true;
             return Ok(RenderResult {

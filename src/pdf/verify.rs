@@ -1,7 +1,8 @@
 //! Checking a signed record: the CMS signature over the byte range, cryptographically; that
 //! the byte range covers the whole file except the signature's own hole (so an appended
-//! incremental update shows); and the record's organisation, period and fingerprint from the
-//! document information, for comparison with the database.
+//! incremental update shows); the record's organisation, period, fingerprint and chain head
+//! from the document information, for comparison with the database; and the fingerprint
+//! recomputed from the attached canonical JSON alone.
 
 use chrono::{DateTime, Utc};
 use cms::content_info::ContentInfo;
@@ -25,6 +26,58 @@ pub struct Checked {
     /// What the document information says about the review.
     pub meta: Option<post::RecordMeta>,
     pub signature: SignatureState,
+    /// The record's attached canonical JSON, recomputed against the fingerprint.
+    pub evidence: Evidence,
+}
+
+/// What the record's attachment ([`super::attach`]) says about its fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// No attachment (a record made before they were embedded, or no record at all).
+    Missing,
+    /// More than one, or unreadable: why (in English).
+    Unreadable(String),
+    /// The attachment's SHA-256 is the fingerprint the document states.
+    Matches { name: String, json: Vec<u8> },
+    /// The attachment's SHA-256 (`sha256`) is not the fingerprint the document states.
+    Differs {
+        name: String,
+        json: Vec<u8>,
+        sha256: String,
+    },
+}
+
+impl Evidence {
+    /// The attached canonical JSON, if it could be read.
+    pub fn json(&self) -> Option<&[u8]> {
+        match self {
+            Evidence::Matches { json, .. } | Evidence::Differs { json, .. } => Some(json),
+            _ => None,
+        }
+    }
+}
+
+/// Recomputes the fingerprint from the attachment alone.
+fn evidence(doc: Option<&lopdf::Document>, meta: Option<&post::RecordMeta>) -> Evidence {
+    let Some(doc) = doc else {
+        return Evidence::Missing;
+    };
+    match super::attach::extract(doc) {
+        super::attach::Found::None => Evidence::Missing,
+        super::attach::Found::Bad(why) => Evidence::Unreadable(why),
+        super::attach::Found::One { name, bytes } => {
+            let sha256 = crate::checklist::hex(&Sha256::digest(&bytes));
+            if meta.is_some_and(|m| m.fingerprint == sha256) {
+                Evidence::Matches { name, json: bytes }
+            } else {
+                Evidence::Differs {
+                    name,
+                    json: bytes,
+                    sha256,
+                }
+            }
+        }
+    }
 }
 
 // One value per checked file: its size does not matter, and tests destructure it.
@@ -135,7 +188,12 @@ pub fn check(bytes: &[u8]) -> Result<Checked, Unreadable> {
             "more than one /ByteRange: more than one signature, or one added after signing",
         )),
     };
-    Ok(Checked { meta, signature })
+    let evidence = evidence(doc.as_ref(), meta.as_ref());
+    Ok(Checked {
+        meta,
+        signature,
+        evidence,
+    })
 }
 
 /// The signature dictionaries (their byte range and contents) and the number of signature

@@ -1,5 +1,6 @@
 use super::*;
 use crate::checklist::parse;
+use crate::period::Cadence;
 use std::path::Path;
 
 const LIST: &str = r#"
@@ -51,6 +52,7 @@ fn signed(item: &str, status: Outcome, note: Option<&str>) -> Change {
             .item(item)
             .map(|i| i.fingerprint())
             .unwrap_or_default(),
+        text: list().item(item).map(|i| Box::new(i.text())),
     }
 }
 
@@ -319,4 +321,44 @@ fn a_changed_item_text_is_noticed() {
     assert!(!review.changed_since_sign_off(l.item("plain").unwrap()));
     l.items[0].guidance = "Ny vejledning".into();
     assert!(review.changed_since_sign_off(&l.items[0]));
+}
+
+#[test]
+fn sign_off_events_are_stored_in_a_pinned_form() {
+    // The chain hashes the stored payload, and the record prints what it says: these bytes
+    // must not move. Version 1 (no text) is read and written back unchanged.
+    let v1 = r#"{"type":"item-signed","item":"plain","status":"done","note":null,"by":"H","fingerprint":"ab"}"#;
+    let change: Change = serde_json::from_str(v1).unwrap();
+    assert!(matches!(change, Change::ItemSigned { text: None, .. }));
+    assert_eq!(serde_json::to_string(&change).unwrap(), v1);
+
+    // Version 2 stores the item's text as it was, beside its fingerprint.
+    let list = list();
+    let item = list.item("with-evidence").unwrap();
+    let change = Change::item_signed(item, Outcome::Done, Some("3".into()), "H".into());
+    let v2 = concat!(
+        r#"{"type":"item-signed","item":"with-evidence","status":"done","note":"3","by":"H","#,
+        r#""fingerprint":"c222303473bc1d1fd122012d21e673572854ca9fe0559ffe6f3ee8959270005c","#,
+        r#""text":{"title":"With evidence","guidance":"","responsible":null,"source":"§2","#,
+        r#""evidence":"Antal slettede","caveat":null,"walkthrough":false}}"#
+    );
+    assert_eq!(serde_json::to_string(&change).unwrap(), v2);
+    assert_eq!(serde_json::from_str::<Change>(v2).unwrap(), change);
+    let Change::ItemSigned {
+        fingerprint, text, ..
+    } = &change
+    else {
+        unreachable!()
+    };
+    assert_eq!(*fingerprint, item.fingerprint());
+    assert_eq!(
+        text.as_ref()
+            .unwrap()
+            .fingerprint("with-evidence", Cadence::Quarterly),
+        *fingerprint
+    );
+
+    // An unknown field in the text is refused, not silently dropped.
+    let extra = v2.replace(r#""walkthrough":false}"#, r#""walkthrough":false,"x":1}"#);
+    assert!(serde_json::from_str::<Change>(&extra).is_err());
 }

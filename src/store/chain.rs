@@ -270,3 +270,71 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Verdict> {
         }),
     }
 }
+
+/// The chain's last link at one moment: the number of the newest event and its hash. A
+/// signed record carries the head at its export, so it fixes that prefix of the log in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// Whether the log still holds a prefix a record fixed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prefix {
+    /// Events 1 to the head's number recompute to the head's hash.
+    Holds,
+    /// Events `from` to `to` are gone (deleted, or cut from the end).
+    Missing { from: i64, to: i64 },
+    /// The event's content no longer matches the hash stored with it.
+    Changed { seq: i64 },
+    /// Every stored hash matches its event, but the chain ends in another hash at the head's
+    /// number: events were changed, removed or inserted and the chain recomputed after them.
+    Rebuilt,
+}
+
+/// Recomputes the chain from the first event up to `head.seq` (from the events' fields, not
+/// their stored links) and compares it with `head`, naming the first missing or changed
+/// event where it can.
+pub fn prefix(conn: &Connection, head: &ChainHead) -> rusqlite::Result<Prefix> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, org, period, kind, payload, hash FROM event WHERE seq <= ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([head.seq])?;
+    let mut expected = 1;
+    let mut running = GENESIS.to_string();
+    while let Some(r) = rows.next()? {
+        let row = Row {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            org: r.get(2)?,
+            period: r.get(3)?,
+            kind: r.get(4)?,
+            payload: r.get(5)?,
+            prev_hash: running,
+        };
+        let stored: String = r.get(6)?;
+        if row.seq != expected {
+            return Ok(Prefix::Missing {
+                from: expected,
+                to: row.seq - 1,
+            });
+        }
+        running = row.hash();
+        if running != stored {
+            return Ok(Prefix::Changed { seq: row.seq });
+        }
+        expected += 1;
+    }
+    if expected <= head.seq {
+        return Ok(Prefix::Missing {
+            from: expected,
+            to: head.seq,
+        });
+    }
+    Ok(if running == head.hash {
+        Prefix::Holds
+    } else {
+        Prefix::Rebuilt
+    })
+}

@@ -7,6 +7,7 @@
 //! instances on one database cannot both pass a rule against stale state.
 
 pub mod chain;
+pub mod health;
 
 use std::fs::{self, OpenOptions};
 use std::io::Read;
@@ -20,6 +21,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, pa
 use crate::i18n::Lang;
 use crate::period::Period;
 use crate::review::{Change, Event, Refusal};
+use health::{Checkpoint, Damage};
 
 /// Marks an SQLite file as ours (`PRAGMA application_id`): "AARS".
 const APPLICATION_ID: i32 = 0x4141_5253;
@@ -82,6 +84,9 @@ pub enum StoreError {
     UnreadableEvent { path: PathBuf, event: Unreadable },
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// The store failed its health check ([`health`]): it takes no writes.
+    #[error("{path}: damaged, nothing written ({damage:?})")]
+    Unsound { path: PathBuf, damage: Damage },
 }
 
 impl StoreError {
@@ -141,6 +146,23 @@ impl StoreError {
                 )
             ),
             StoreError::Refused(r) => r.message(lang),
+            // The way out first: the screen shows one line of about 100 columns.
+            StoreError::Unsound { path, damage } => {
+                let at = damage
+                    .first_event()
+                    .map(|s| {
+                        lang.pick(" ved hændelse {s}", " at event {s}")
+                            .replace("{s}", &s.to_string())
+                    })
+                    .unwrap_or_default();
+                lang.pick(
+                    "Intet er skrevet: databasen er beskadiget{at}; gendan den fra en sikkerhedskopi ({p}: {d}).",
+                    "Nothing was written: the database is damaged{at}; restore it from a backup ({p}: {d}).",
+                )
+                .replace("{at}", &at)
+                .replace("{p}", &p(path))
+                .replace("{d}", &damage.describe(lang))
+            }
         }
     }
 }
@@ -151,6 +173,8 @@ pub struct Store {
     path: PathBuf,
     /// Opened read-only on a file aarshjul has not set up yet: there are no tables to read.
     fresh: bool,
+    /// Where this connection last found the store sound; see [`health`].
+    checkpoint: Option<Checkpoint>,
 }
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -210,6 +234,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             fresh: false,
+            checkpoint: None,
         };
         store.configure()?;
         store.migrate()?;
@@ -242,6 +267,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             fresh: identity.version == 0,
+            checkpoint: None,
         })
     }
 
@@ -351,6 +377,28 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
+        // A damaged store takes no writes. The full check is skipped only when this
+        // connection found the store sound and nobody else has written since.
+        let data_version = health::data_version(&tx).map_err(err)?;
+        let (mut seq, mut hash): (i64, String) = tx
+            .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(err)?;
+        let known = Checkpoint {
+            data_version,
+            seq,
+            hash: hash.clone(),
+        };
+        if self.checkpoint.as_ref() != Some(&known) {
+            self.checkpoint = None;
+            if let Some(damage) = health::check(&tx).map_err(err)? {
+                return Err(StoreError::Unsound {
+                    path: path.clone(),
+                    damage,
+                });
+            }
+        }
         let events: Vec<Event> = read_events(&tx, scope, false)
             .map_err(err)?
             .into_iter()
@@ -360,11 +408,6 @@ impl Store {
                 event,
             })?;
         let changes = decide(&events)?;
-        let (mut seq, mut hash): (i64, String) = tx
-            .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .map_err(err)?;
         let mut written = Vec::new();
         for change in changes {
             seq += 1;
@@ -400,6 +443,12 @@ impl Store {
         )
         .map_err(err)?;
         tx.commit().map_err(err)?;
+        // This connection's own commit leaves data_version as it was.
+        self.checkpoint = Some(Checkpoint {
+            data_version,
+            seq,
+            hash,
+        });
         Ok(written)
     }
 
@@ -460,6 +509,98 @@ impl Store {
         self.conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))
             .map_err(|e| self.err(e))
+    }
+
+    /// The events of one review and the chain head, read together (the head's number is at
+    /// least that of the review's newest event): what an export records.
+    pub fn review_events_at_head(
+        &mut self,
+        org: &str,
+        period: Period,
+    ) -> Result<(Vec<Event>, chain::ChainHead), StoreError> {
+        let path = self.path.clone();
+        let err = |e| sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let events: Vec<Event> = read_events(&tx, Scope::Review(org, period), self.fresh)
+            .map_err(err)?
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(|event| StoreError::UnreadableEvent {
+                path: path.clone(),
+                event,
+            })?;
+        let (seq, hash) = head(&tx).map_err(err)?.ok_or_else(|| StoreError::Damaged {
+            path: self.path.clone(),
+            detail: "no chain_head row".into(),
+        })?;
+        tx.commit().map_err(err)?;
+        Ok((events, chain::ChainHead { seq, hash }))
+    }
+
+    /// Whether the log still holds the prefix ending at `head`; see [`chain::prefix`].
+    pub fn check_prefix(&self, head: &chain::ChainHead) -> Result<chain::Prefix, StoreError> {
+        chain::prefix(&self.conn, head).map_err(|e| self.err(e))
+    }
+
+    /// The full health check ([`health::check`]): `None` when the store is sound. Reading
+    /// works on a damaged store; this says whether it may be written to.
+    pub fn damage(&mut self) -> Result<Option<Damage>, StoreError> {
+        if self.fresh {
+            // Read-only on a file aarshjul has not set up: nothing in it to be damaged.
+            return Ok(None);
+        }
+        let path = self.path.clone();
+        let err = |e| sqlite(&path, e);
+        // One read transaction: the check and the checkpoint see the same state.
+        let tx = self.conn.transaction().map_err(err)?;
+        let data_version = health::data_version(&tx).map_err(err)?;
+        let found = health::check(&tx).map_err(err)?;
+        let end = head(&tx).map_err(err)?;
+        tx.finish().map_err(err)?;
+        self.checkpoint = match (&found, end) {
+            (None, Some((seq, hash))) => Some(Checkpoint {
+                data_version,
+                seq,
+                hash,
+            }),
+            _ => None,
+        };
+        Ok(found)
+    }
+
+    /// One sentence saying the store is damaged and takes no changes, for the readers
+    /// (status, the overview); `None` when it is sound.
+    pub fn damage_notice(&mut self, lang: Lang) -> Option<String> {
+        let damage = match self.damage() {
+            Ok(None) => return None,
+            Ok(Some(damage)) => damage.describe(lang),
+            Err(e) => e.message(lang),
+        };
+        Some(format!(
+            "{}: {damage} — {}",
+            self.path.display(),
+            lang.pick(
+                "databasen er beskadiget og tager ikke imod ændringer; gendan den fra en sikkerhedskopi.",
+                "the database is damaged and takes no changes; restore it from a backup."
+            )
+        ))
+    }
+
+    /// Refuses with [`StoreError::Unsound`] when the store is damaged: for the steps of a
+    /// write that come before its append (an export signs and stores an identity first).
+    pub fn check_sound(&mut self) -> Result<(), StoreError> {
+        match self.damage()? {
+            None => Ok(()),
+            Some(damage) => Err(StoreError::Unsound {
+                path: self.path.clone(),
+                damage,
+            }),
+        }
+    }
+
+    /// SQLite's own integrity check on its own: `None` when it says "ok".
+    pub fn integrity(&self) -> Result<Option<Damage>, StoreError> {
+        health::integrity(&self.conn).map_err(|e| self.err(e))
     }
 
     /// Recomputes the hash chain; see [`chain::verify`].

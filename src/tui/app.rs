@@ -800,13 +800,7 @@ fn item_action(app: &mut App, action: Action) -> Option<Effect> {
             item: item.id.clone(),
             by: by.clone(),
         }),
-        Action::Mark(status) => Some(Change::ItemSigned {
-            item: item.id.clone(),
-            status,
-            note: note.clone(),
-            by: by.clone(),
-            fingerprint: item.fingerprint(),
-        }),
+        Action::Mark(status) => Some(Change::item_signed(&item, status, note.clone(), by.clone())),
         _ => None,
     };
     let list = &app.checklists[list_index];

@@ -331,13 +331,12 @@ pub(crate) fn update_note(
                 );
                 return None;
             };
-            let change = Change::ItemSigned {
-                item: item.id.clone(),
+            let change = Change::item_signed(
+                &item,
                 status,
-                note: (!text.is_empty()).then_some(text),
-                by: app.signer.clone().unwrap_or_default(),
-                fingerprint: item.fingerprint(),
-            };
+                (!text.is_empty()).then_some(text),
+                app.signer.clone().unwrap_or_default(),
+            );
             let review = app.review(&org, period);
             let effect = propose(app, &review, org, period, change);
             // The editor stays open until the store confirms, so a failed save loses nothing.

@@ -256,6 +256,11 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
         .map_err(|e| Failure(e.message(lang)))?;
     let now = || global.now();
     let theme = Theme::from_env(std::env::var("NO_COLOR").ok());
+    // A damaged store is said on screen from the start; the store refuses every write.
+    let damage = match store.damage() {
+        Ok(damage) => damage.map(|d| d.notice(lang)),
+        Err(e) => Some(e.message(lang)),
+    };
     let mut app = App::new(checklists, events, lang, theme, local_date(now()));
     app.viewer = find_viewer(
         std::env::var_os("PATH"),
@@ -291,6 +296,10 @@ pub fn run(global: &Global, walkthrough: Option<&str>) -> Result<ExitCode, Failu
         update(&mut app, Action::Resize(size.width, size.height));
         let mut checked = Instant::now();
         while !app.quit && signalled.load(Ordering::Relaxed) == 0 {
+            // A damaged store stays said on screen; the store refuses every write.
+            if let (Some(text), None) = (&damage, &app.message) {
+                app.error(text.clone());
+            }
             terminal.draw(|frame| view::draw(frame, &app))?;
             if event::poll(Duration::from_millis(250))? {
                 let action = match event::read()? {

@@ -4,9 +4,9 @@
 
 use chrono::NaiveDate;
 use ratatui_textarea::{TextArea, WrapMode};
-use sha2::{Digest, Sha256};
 
-use crate::checklist::{Checklist, Section, hex};
+use crate::checklist::Checklist;
+pub use crate::checklist::sections_fingerprint;
 use crate::i18n::Lang;
 use crate::period::{Cadence, Period};
 use crate::review::{Change, Meeting, Outcome, Refusal};
@@ -194,13 +194,12 @@ fn submit(app: &mut App) -> Option<Effect> {
     if let Some(item) = list.walkthrough_item() {
         let mut meetings = review.meetings.clone();
         meetings.push(meeting.clone());
-        changes.push(Change::ItemSigned {
-            item: item.id.clone(),
-            status: Outcome::Done,
-            note: Some(meeting_note(list.organisation.language, &meetings)),
-            by: meeting.leader.clone(),
-            fingerprint: item.fingerprint(),
-        });
+        changes.push(Change::item_signed(
+            item,
+            Outcome::Done,
+            Some(meeting_note(list.organisation.language, &meetings)),
+            meeting.leader.clone(),
+        ));
     }
     match review.check_all(list, period, app.today, &changes) {
         Ok(()) => Some(Effect::Append {
@@ -227,12 +226,6 @@ fn refuse(app: &mut App, focus: usize, text: String) -> Option<Effect> {
     }
     app.error(text);
     None
-}
-
-/// SHA-256 of the sections as shown: which text the staff actually heard.
-pub fn sections_fingerprint(sections: &[Section]) -> String {
-    let canonical = serde_json::to_vec(sections).expect("sections always serialise");
-    hex(&Sha256::digest(canonical))
 }
 
 /// The walkthrough item's note: one line per meeting of the year, in the checklist's language.

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use crate::checklist::Item;
 use crate::period::{local_date, local_time};
+use crate::record::text_differences;
 use crate::review::Review;
 use crate::tui::app::{App, ReviewScreen};
 use crate::tui::theme::outcome_mark;
@@ -228,6 +229,31 @@ fn draw_detail(
                     ),
                     t.warning(),
                 )));
+                // What was signed, beside today's text, part by part.
+                match s
+                    .text
+                    .as_ref()
+                    .filter(|text| text.fingerprint(&item.id, item.cadence) == s.fingerprint)
+                {
+                    Some(recorded) => {
+                        for d in text_differences(lang, recorded, &item.text()) {
+                            for (label, value) in
+                                [(d.recorded_label, d.recorded), (d.now_label, d.now)]
+                            {
+                                let mut parts = value.lines();
+                                lines.push(field(&label, parts.next().unwrap_or_default()));
+                                lines.extend(indented(&parts.collect::<Vec<_>>().join("\n")));
+                            }
+                        }
+                    }
+                    None => lines.push(Line::from(Span::styled(
+                        lang.pick(
+                            "Teksten ved registreringen blev ikke gemt (ældre udgave af aarshjul).",
+                            "The text when recorded was not stored (older aarshjul).",
+                        ),
+                        t.dim(),
+                    ))),
+                }
             }
         }
         None => lines.push(Line::from(Span::styled(
