@@ -1,9 +1,10 @@
-//! Reminders for the calendar: every review deadline of the coming twelve months and every
-//! follow-up of a deviation, as an iCalendar file (RFC 5545, written by the `icalendar`
+//! Reminders for the calendar: every review deadline of the coming twelve months, every
+//! follow-up of a deviation and every open data-subject request, as an iCalendar file (RFC 5545, written by the `icalendar`
 //! crate) that Outlook, Google Calendar and Apple Calendar import. Pure: the clock comes in.
 //!
 //! Each reminder is an [`Entry`]; other registers with deadlines add their own entries to
-//! the same list. UIDs are stable (organisation, period, item), so importing a newer file
+//! the same list. UIDs are stable (organisation, period, item; organisation and case
+//! reference for a request), so importing a newer file
 //! updates the events instead of adding them twice; the `SEQUENCE` grows with every change
 //! of state (signed, reopened, closed), so the calendar takes the newer version.
 
@@ -12,6 +13,7 @@ use icalendar::{Alarm, Calendar, Component, Event, EventLike, EventStatus, Prope
 
 use crate::checklist::Checklist;
 use crate::i18n::Lang;
+use crate::request::{self, Request};
 use crate::review::{Change, Event as StoredEvent, ReviewState};
 use crate::status;
 
@@ -19,6 +21,9 @@ use crate::status;
 pub const REVIEW_ALARM_DAYS: i64 = 7;
 /// Follow-ups are reminded of this many days before they are due.
 pub const ACTION_ALARM_DAYS: i64 = 3;
+/// Data-subject requests are reminded of this many days before their deadline: time to
+/// answer, or to tell the data subject of an extension within the first deadline.
+pub const REQUEST_ALARM_DAYS: i64 = 5;
 
 /// One reminder: an all-day event on its date.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +44,9 @@ pub struct Entry {
 
 /// The reminders of `checklists`' organisations on `today`: every review whose deadline
 /// falls within the coming twelve months (today included) and that is due or signed, and
-/// every open follow-up plus the closed ones whose date is still ahead.
+/// every open follow-up plus the closed ones whose date is still ahead, and every open
+/// data-subject request plus the closed ones whose deadline is still ahead (so a re-import
+/// cancels them).
 pub fn entries(checklists: &[Checklist], events: &[StoredEvent], today: NaiveDate) -> Vec<Entry> {
     let until = today + Days::new(365);
     let mut out = Vec::new();
@@ -175,8 +182,122 @@ pub fn entries(checklists: &[Checklist], events: &[StoredEvent], today: NaiveDat
             done,
         });
     }
+    out.extend(request_entries(checklists, events, today));
     out.sort_by(|a, b| (a.date, &a.uid).cmp(&(b.date, &b.uid)));
     out
+}
+
+/// The register's reminders: only the case reference and the kind of request are named,
+/// never anything about the person (the register holds nothing more).
+fn request_entries(
+    checklists: &[Checklist],
+    events: &[StoredEvent],
+    today: NaiveDate,
+) -> Vec<Entry> {
+    let registers = status::registers(checklists, events);
+    let open = request::open_deadlines(&registers);
+    // Closed ones whose deadline is still ahead: the calendar may hold them as open.
+    let closed_ahead = registers.iter().flat_map(|r| {
+        r.all()
+            .into_iter()
+            .filter(move |q| !q.is_open() && q.deadline >= today)
+            .map(move |q| (r.org.as_str(), q))
+    });
+    let open = open.iter().filter_map(|d| {
+        let r = registers.iter().find(|r| r.org == d.org)?;
+        Some((r.org.as_str(), r.get(&d.reference)?))
+    });
+    let mut out = Vec::new();
+    for (org_id, r) in open.chain(closed_ahead) {
+        let Some(list) = checklists.iter().find(|l| l.organisation.id == org_id) else {
+            continue;
+        };
+        out.push(request_entry(list, events, r));
+    }
+    out
+}
+
+fn request_entry(list: &Checklist, events: &[StoredEvent], r: &Request) -> Entry {
+    let lang = list.organisation.language;
+    let org_id = &list.organisation.id;
+    let org = &list.organisation.name;
+    let done = !r.is_open();
+    let what = format!(
+        "{} ({}) »{}«",
+        lang.pick("anmodning", "request"),
+        r.kind.label(lang),
+        r.reference
+    );
+    let changes = events
+        .iter()
+        .filter(|e| &e.org == org_id && request::reference_of(&e.change) == Some(&r.reference))
+        .count();
+    let summary = if done {
+        format!("✓ {} {what} — {org}", lang.pick("Afsluttet:", "Closed:"))
+    } else {
+        format!("{} {what} — {org}", lang.pick("Frist:", "Due:"))
+    };
+    let extended = if r.extension.is_some() {
+        lang.pick(" (forlænget)", " (extended)")
+    } else {
+        ""
+    };
+    let description = format!(
+        "{} {}, {} »{}«, {} {}, {} {}{extended}. {} {}",
+        lang.pick("Anmodning fra en registreret om", "Data-subject request for"),
+        r.kind.label(lang),
+        lang.pick("sagsreference", "case reference"),
+        r.reference,
+        lang.pick("modtaget", "received"),
+        lang.date(r.received),
+        lang.pick("skal besvares senest", "to be answered by"),
+        lang.date(r.deadline),
+        lang.pick(
+            "Afslut den i aarshjul, når den er besvaret (tast r på oversigten eller aarshjul request close).",
+            "Close it in aarshjul once answered (key r on the overview or aarshjul request close)."
+        ),
+        request::no_personal_data(lang),
+    );
+    Entry {
+        uid: request_uid(org_id, &r.reference),
+        date: r.deadline,
+        summary,
+        description,
+        alarm_days: (!done).then_some(REQUEST_ALARM_DAYS),
+        alarm_text: format!(
+            "{} {}: {what} — {org}",
+            lang.pick("Om", "In"),
+            lang.count(
+                REQUEST_ALARM_DAYS as usize,
+                ("dag", "dage"),
+                ("day", "days")
+            ),
+        ),
+        sequence: changes.saturating_sub(1) as u32,
+        done,
+    }
+}
+
+/// `request-ORG-REF-HASH@aarshjul`: the organisation and the case reference with everything
+/// but ASCII letters, digits, `.` and `_` turned into `-`, and the first eight hex digits
+/// of the reference's SHA-256, so references that read alike once sanitised ("sag 14",
+/// "sag/14") keep their own events.
+pub fn request_uid(org: &str, reference: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    let hash = Sha256::digest(reference.as_bytes());
+    let short: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("request-{}-{}-{short}@aarshjul", safe(org), safe(reference))
 }
 
 /// The iCalendar text of `entries`: one all-day event each, with a display alarm at 09:00
@@ -189,8 +310,8 @@ pub fn ics(entries: &[Entry], name: &str, now: DateTime<Utc>, lang: Lang) -> Str
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", "PUBLISH"));
     calendar.name(name).description(lang.pick(
-        "Frister for gennemgange og opfølgning på afvigelser fra aarshjul.",
-        "Deadlines of reviews and follow-ups of deviations from aarshjul.",
+        "Frister for gennemgange, opfølgning på afvigelser og anmodninger fra registrerede fra aarshjul.",
+        "Deadlines of reviews, follow-ups of deviations and data-subject requests from aarshjul.",
     ));
     for e in entries {
         let mut event = Event::new();
@@ -256,5 +377,24 @@ mod tests {
         );
         assert!(text.contains("DTSTAMP:20261122T130000Z\r\n"), "{text}");
         assert!(text.contains("Æøå\\, komma\\; semikolon"), "{text}");
+    }
+
+    #[test]
+    fn request_uids_are_safe_stable_and_tell_alike_references_apart() {
+        let a = request_uid("skgr", "sag 2026/014 »Ø«");
+        assert!(a.starts_with("request-skgr-sag-2026-014----"), "{a}");
+        assert!(a.ends_with("@aarshjul"));
+        assert!(
+            a.trim_end_matches("@aarshjul")
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c)),
+            "{a}"
+        );
+        assert_eq!(a, request_uid("skgr", "sag 2026/014 »Ø«"));
+        assert_ne!(request_uid("skgr", "sag 14"), request_uid("skgr", "sag/14"));
+        assert_ne!(
+            request_uid("skgr", "sag 14"),
+            request_uid("other", "sag 14")
+        );
     }
 }

@@ -37,6 +37,10 @@ pub struct Organisation {
     pub policy: String,
     /// The language the checklist's texts are written in; the PDF follows it.
     pub language: Lang,
+    /// The organisation's own deadline for answering a data-subject request, in days, when
+    /// shorter than the GDPR's one month (`request_deadline_days = 28`); see
+    /// [`crate::request::Limit`].
+    pub request_deadline_days: Option<u32>,
     /// When the organisation began using aarshjul (`in_use_from`): reviews whose period
     /// ended before it are not due. `None`: see [`crate::status::in_use_from`].
     pub in_use_from: Option<NaiveDate>,
@@ -58,6 +62,9 @@ pub struct Item {
     pub caveat: Option<String>,
     /// Completed by a staff-meeting walkthrough session.
     pub walkthrough: bool,
+    /// Looks back on the register of data-subject requests (`requests = true`): the year's
+    /// register summary is shown beside it. Not part of the item's text fingerprint.
+    pub requests: bool,
 }
 
 /// One section shown at the staff meeting.
@@ -329,6 +336,7 @@ struct RawOrganisation {
     address: Option<String>,
     policy: Spanned<String>,
     language: Option<Spanned<String>>,
+    request_deadline_days: Option<Spanned<i64>>,
     in_use_from: Option<Spanned<String>>,
 }
 
@@ -345,6 +353,7 @@ struct RawItem {
     evidence: Option<String>,
     caveat: Option<String>,
     walkthrough: Option<Spanned<bool>>,
+    requests: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -614,6 +623,23 @@ impl Reader<'_> {
                 Lang::Da
             }),
         };
+        let request_deadline_days = raw.request_deadline_days.and_then(|d| {
+            match u32::try_from(*d.get_ref()) {
+                Ok(days @ 1..=31) => Some(days),
+                _ => {
+                    let m = format!(
+                        "`request_deadline_days = {}`: {}",
+                        d.get_ref(),
+                        self.t(
+                            "skal være et antal dage fra 1 til 31; databeskyttelsesforordningens frist er én måned, og en organisation kan kun sætte en kortere",
+                            "must be a number of days from 1 to 31; the GDPR's deadline is one month, and an organisation can only set a shorter one"
+                        )
+                    );
+                    self.problem(d.span().start, m);
+                    None
+                }
+            }
+        });
         let in_use_from = raw.in_use_from.as_ref().and_then(|d| {
             let parsed = crate::period::parse_date(d.get_ref());
             if parsed.is_none() {
@@ -637,6 +663,7 @@ impl Reader<'_> {
             address: raw.address.filter(|a| !a.trim().is_empty()),
             policy,
             language,
+            request_deadline_days,
             in_use_from,
         })
     }
@@ -665,6 +692,10 @@ impl Reader<'_> {
                 .walkthrough
                 .as_ref()
                 .map_or(raw.id.span().start, |w| w.span().start),
+            requests: raw
+                .requests
+                .as_ref()
+                .map_or(raw.id.span().start, |w| w.span().start),
         };
         let optional =
             |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -680,6 +711,7 @@ impl Reader<'_> {
                 evidence: optional(raw.evidence),
                 caveat: optional(raw.caveat),
                 walkthrough: raw.walkthrough.is_some_and(|w| w.into_inner()),
+                requests: raw.requests.is_some_and(|r| r.into_inner()),
             },
         ))
     }
@@ -727,12 +759,22 @@ impl Reader<'_> {
             }
             walkthrough_seen = true;
         }
+        for (spans, item) in items.iter().filter(|(_, i)| i.requests) {
+            if item.cadence != Cadence::Yearly {
+                let m = self.t(
+                    "`requests = true` kræver `cadence = \"yearly\"`: registret over anmodninger gennemgås årligt",
+                    "`requests = true` needs `cadence = \"yearly\"`: the register of requests is looked back on yearly",
+                );
+                self.problem(spans.requests, m);
+            }
+        }
     }
 }
 
 struct ItemSpans {
     id: usize,
     walkthrough: usize,
+    requests: usize,
 }
 
 #[cfg(test)]
@@ -751,6 +793,7 @@ mod tests {
             evidence: Some("Antal".into()),
             caveat: None,
             walkthrough: false,
+            requests: false,
         };
         // Changing this value changes every stored sign-off's fingerprint: it must not move.
         let canonical = r#"{"v":1,"id":"a","cadence":"yearly","title":"Gør noget","guidance":"","responsible":null,"source":"§1","evidence":"Antal","caveat":null,"walkthrough":false}"#;

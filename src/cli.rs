@@ -16,6 +16,9 @@ use crate::store::{Store, chain::Verdict};
 use crate::text::escaped;
 
 mod pdf_commands;
+mod request_commands;
+
+pub use request_commands::RequestAction;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,7 +84,8 @@ pub enum Command {
         /// Directory to check [default: --checklists]
         dir: Option<PathBuf>,
     },
-    /// Every organisation's reviews of the year; exit 1 when something is overdue
+    /// Every organisation's reviews of the year and open requests; exit 1 when a review or
+    /// a request is overdue
     Status {
         /// The date to report on, 2026-11-22 or 22.11.2026 [default: today, Europe/Copenhagen]
         #[arg(long, value_parser = date_arg)]
@@ -205,15 +209,21 @@ pub enum Command {
         #[arg(long)]
         org: String,
     },
+    /// The register of data-subject requests (access, erasure, consent withdrawal, …):
+    /// case references only, never names or CPR numbers
+    Request {
+        #[command(subcommand)]
+        action: RequestAction,
+    },
     /// The organisations' signing identities: import one from a PKCS#12 file, show them, or
     /// set the time-stamping authority
     Identity {
         #[command(subcommand)]
         action: IdentityAction,
     },
-    /// Write the coming twelve months' review deadlines and the follow-ups of deviations as
-    /// a calendar file (.ics) for Outlook, Google or Apple Calendar; importing a newer file
-    /// updates the events
+    /// Write the coming twelve months' review deadlines, the follow-ups of deviations and the
+    /// open data-subject requests as a calendar file (.ics) for Outlook, Google or Apple
+    /// Calendar; importing a newer file updates the events
     Calendar {
         /// Only this organisation [default: every organisation]
         #[arg(long)]
@@ -473,6 +483,7 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
             tsa.as_deref(),
         ),
         Command::Verify { file } => pdf_commands::verify(global, file),
+        Command::Request { action } => request_commands::run(global, action),
         Command::Identity { action } => match action {
             IdentityAction::Import { org, file } => {
                 pdf_commands::identity_import(global, org, file)
@@ -524,7 +535,7 @@ fn validate(dir: &Path, lang: Lang) -> CommandResult {
 }
 
 /// `--date`: ISO or the Danish day.month.year.
-fn date_arg(s: &str) -> Result<NaiveDate, String> {
+pub(crate) fn date_arg(s: &str) -> Result<NaiveDate, String> {
     crate::period::parse_date(s).ok_or_else(|| {
         format!(
             "`{s}` is not a date: use 2026-11-22 or 22.11.2026 / brug 2026-11-22 eller 22.11.2026"
@@ -567,17 +578,24 @@ fn status(global: &Global, date: NaiveDate, within: Option<u32>, json: bool) -> 
         .filter(|a| soon(a.follow_up.due))
         .cloned()
         .collect();
+    let registers = status::registers(&lists, &events);
+    let requests: Vec<(&str, &crate::request::Request)> = status::open_requests(&registers)
+        .into_iter()
+        .filter(|(_, r)| soon(r.deadline))
+        .collect();
     if json {
-        let doc = status::Json::new(date, &summaries, &actions);
+        let doc = status::Json::new(date, &summaries, &actions, &requests);
         println!(
             "{}",
             serde_json::to_string_pretty(&doc).expect("status always serialises")
         );
     } else {
-        print_status(&lists, &summaries, &actions, date, within, lang);
+        print_status(&lists, &summaries, &actions, &requests, date, within, lang);
+        request_commands::print_open(&lists, &requests, date, lang);
     }
     let overdue = summaries.iter().any(|s| s.state == ReviewState::Overdue)
-        || actions.iter().any(|a| a.follow_up.is_overdue(date));
+        || actions.iter().any(|a| a.follow_up.is_overdue(date))
+        || registers.iter().any(|r| r.any_overdue(date));
     Ok(if overdue {
         ExitCode::from(1)
     } else {
@@ -589,6 +607,7 @@ fn print_status(
     lists: &[Checklist],
     summaries: &[Summary],
     actions: &[status::Action],
+    requests: &[(&str, &crate::request::Request)],
     date: NaiveDate,
     within: Option<u32>,
     lang: Lang,
@@ -615,7 +634,9 @@ fn print_status(
         let mine: Vec<&Summary> = summaries.iter().filter(|s| &s.org == org).collect();
         let follow_ups: Vec<&status::Action> = actions.iter().filter(|a| &a.org == org).collect();
         println!("\n{} ({})", list.organisation.name, org);
-        if mine.is_empty() && follow_ups.is_empty() {
+        // Open requests are listed after every organisation's reviews (see `print_open`).
+        let has_requests = requests.iter().any(|(o, _)| o == org);
+        if mine.is_empty() && follow_ups.is_empty() && !has_requests {
             println!(
                 "   {}",
                 lang.pick(
@@ -869,8 +890,8 @@ fn calendar(global: &Global, org: Option<&str>, out: &Path) -> CommandResult {
         ),
         lang.pick("påmindelse", "reminder"),
         lang.pick(
-            "7 dage før hver frist for gennemgange, 3 dage før for opfølgning",
-            "7 days before each review deadline, 3 days before follow-ups"
+            "7 dage før hver frist for gennemgange, 3 dage før for opfølgning, 5 dage før for anmodninger",
+            "7 days before each review deadline, 3 days before follow-ups, 5 days before requests"
         ),
     );
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,14 @@
 //! item text it was signed against ([`crate::checklist::Item::fingerprint`]), which binds the texts in, so a
 //! later edit of the checklist leaves every earlier record verifiable. The canonical form is
 //! spelled out here, field by field and versioned (`"v":2`), and pinned by a golden test.
+//!
+//! Data-subject requests ([`crate::request`]) are stored under the yearly period of their
+//! receipt, so they are content events of that year's yearly review, deliberately: the yearly
+//! record prints the year's register, and its fingerprint covers it. They entered the v2 form
+//! as three more kinds (`request-received`, `request-extended`, `request-closed`, pinned by
+//! their own golden test); no record made before them holds one, so every earlier v2
+//! fingerprint is unchanged. A request registered after an export moves the yearly review on,
+//! and `verify` then says the record shows an earlier state of it.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -16,7 +24,9 @@ use std::collections::HashMap;
 
 use crate::checklist::{Checklist, ItemText, Organisation, hex};
 use crate::i18n::Lang;
+use crate::period::Cadence;
 use crate::period::{Period, local_date, local_time};
+use crate::request::{Register, Request, YearSummary};
 use crate::review::{Change, Counts, Event, FollowUp, Meeting, Review, SignOff, Signature};
 use crate::store::chain::ChainHead;
 
@@ -40,6 +50,9 @@ pub struct Record {
     pub history: Vec<HistoryLine>,
     /// Who signed the review; `None` for a draft.
     pub signature: Option<Signature>,
+    /// Yearly reviews: the register of data-subject requests received in the year
+    /// (references only), when the checklist looks back on it or the year has requests.
+    pub register: Option<RegisterTable>,
     /// SHA-256 hex of [`canonical_json`] (version [`FINGERPRINT_VERSION`]).
     pub fingerprint: String,
     /// The event chain's head when the record was exported (set by the export, which reads
@@ -71,6 +84,16 @@ pub struct RecordItem {
 pub struct TextChange {
     pub recorded: Option<ItemText>,
     pub now: ItemText,
+}
+
+/// The year's register of data-subject requests, as the yearly record shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterTable {
+    /// Counted without a date: an open request is shown as open, not as overdue, so the
+    /// record reads the same on any day.
+    pub summary: YearSummary,
+    /// The requests received in the year, oldest first.
+    pub requests: Vec<Request>,
 }
 
 /// One line of the review's history.
@@ -171,6 +194,7 @@ impl Record {
             },
             history,
             signature: review.signature.clone(),
+            register: register_table(checklist, period, events),
             fingerprint: fingerprint(&checklist.organisation.id, period, events),
             chain_head: None,
         }
@@ -189,6 +213,29 @@ impl Record {
     pub fn changed_items(&self) -> impl Iterator<Item = &RecordItem> {
         self.items.iter().filter(|i| i.changed_since_sign_off)
     }
+}
+
+/// The register table of a yearly record: the year's requests are stored under the yearly
+/// period, so they are among the review's own events (and in its fingerprint).
+fn register_table(
+    checklist: &Checklist,
+    period: Period,
+    events: &[Event],
+) -> Option<RegisterTable> {
+    if period.cadence() != Cadence::Yearly {
+        return None;
+    }
+    let register = Register::from_events(&checklist.organisation.id, events);
+    let requests: Vec<Request> = register
+        .of_year(period.year())
+        .into_iter()
+        .cloned()
+        .collect();
+    let looks_back = checklist.items_of(Cadence::Yearly).any(|i| i.requests);
+    (looks_back || !requests.is_empty()).then(|| RegisterTable {
+        summary: register.summary(period.year(), None),
+        requests,
+    })
 }
 
 /// Whether a sign-off's stored text is the text its fingerprint was taken of.
@@ -216,6 +263,9 @@ fn actor(change: &Change) -> &str {
         | Change::ActionClosed { by, .. } => by,
         Change::WalkthroughHeld(m) => &m.leader,
         Change::ExportMade { .. } => "",
+        Change::RequestReceived(r) => &r.by,
+        Change::RequestExtended(e) => &e.by,
+        Change::RequestClosed(c) => &c.by,
     }
 }
 
@@ -276,6 +326,27 @@ enum CanonicalChange<'a> {
         sections: &'a [String],
         sections_sha256: &'a str,
     },
+    RequestReceived {
+        reference: &'a str,
+        kind: &'static str,
+        received: String,
+        deadline: String,
+        by: &'a str,
+    },
+    RequestExtended {
+        reference: &'a str,
+        months: u32,
+        reason: &'a str,
+        told: String,
+        by: &'a str,
+    },
+    RequestClosed {
+        reference: &'a str,
+        outcome: &'static str,
+        closed: String,
+        note: Option<&'a str>,
+        by: &'a str,
+    },
     /// Added after version 2 was fixed; appears only in reviews that have follow-ups, so
     /// every earlier fingerprint stays as it was.
     ActionOpened {
@@ -331,6 +402,27 @@ fn canonical_change(change: &Change) -> Option<CanonicalChange<'_>> {
             sections_sha256: sections_fingerprint,
         },
         Change::ExportMade { .. } => return None,
+        Change::RequestReceived(r) => CanonicalChange::RequestReceived {
+            reference: &r.reference,
+            kind: r.kind.key(),
+            received: day(r.received),
+            deadline: day(r.deadline),
+            by: &r.by,
+        },
+        Change::RequestExtended(e) => CanonicalChange::RequestExtended {
+            reference: &e.reference,
+            months: e.months,
+            reason: &e.reason,
+            told: day(e.told),
+            by: &e.by,
+        },
+        Change::RequestClosed(c) => CanonicalChange::RequestClosed {
+            reference: &c.reference,
+            outcome: c.outcome.key(),
+            closed: day(c.closed),
+            note: c.note.as_deref(),
+            by: &c.by,
+        },
         Change::ActionOpened {
             item,
             action,
@@ -346,6 +438,10 @@ fn canonical_change(change: &Change) -> Option<CanonicalChange<'_>> {
         },
         Change::ActionClosed { item, note, by } => CanonicalChange::ActionClosed { item, note, by },
     })
+}
+
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
 }
 
 /// The canonical JSON of a review: `{"v":2,"org":…,"period":…,"events":[…]}` with its
@@ -531,6 +627,7 @@ mod tests {
             evidence: None,
             caveat: None,
             walkthrough: false,
+            requests: false,
         }
     }
 
@@ -544,6 +641,7 @@ mod tests {
                 address: None,
                 policy: "Politik".into(),
                 language: Lang::Da,
+                request_deadline_days: None,
                 in_use_from: None,
             },
             items: vec![item("a", "Første"), item("b", "Anden")],
@@ -855,6 +953,81 @@ mod tests {
         let r = Record::build(&edited, p, &forged);
         assert_eq!(r.items[0].title, "Første, omformuleret");
         assert_eq!(r.items[0].text_change.as_ref().unwrap().recorded, None);
+    }
+
+    #[test]
+    fn requests_are_content_of_the_yearly_record_in_a_pinned_form() {
+        use crate::request::{Closed, Extended, Kind, Received, Resolution};
+        let p: Period = "2026".parse().unwrap();
+        let at = |seq: i64, change| Event {
+            period: p,
+            ..ev(seq, change)
+        };
+        let evs = vec![
+            at(
+                1,
+                Change::RequestReceived(Received {
+                    reference: "sag 2026-014".into(),
+                    kind: Kind::ConsentWithdrawal,
+                    received: "2026-01-31".parse().unwrap(),
+                    deadline: "2026-02-28".parse().unwrap(),
+                    by: "H".into(),
+                }),
+            ),
+            at(
+                2,
+                Change::RequestExtended(Extended {
+                    reference: "sag 2026-014".into(),
+                    months: 2,
+                    reason: "Tre »afdelinger«".into(),
+                    told: "2026-02-20".parse().unwrap(),
+                    by: "H".into(),
+                }),
+            ),
+            at(
+                3,
+                Change::RequestClosed(Closed {
+                    reference: "sag 2026-014".into(),
+                    outcome: Resolution::Answered,
+                    closed: "2026-03-02".parse().unwrap(),
+                    note: None,
+                    by: "H".into(),
+                }),
+            ),
+        ];
+        let expected = concat!(
+            r#"{"v":2,"org":"skgr","period":"2026","events":["#,
+            r#"{"seq":1,"at":"2026-11-22T13:01:00.000000Z","kind":"request-received","change":{"reference":"sag 2026-014","kind":"consent-withdrawal","received":"2026-01-31","deadline":"2026-02-28","by":"H"}},"#,
+            r#"{"seq":2,"at":"2026-11-22T13:02:00.000000Z","kind":"request-extended","change":{"reference":"sag 2026-014","months":2,"reason":"Tre »afdelinger«","told":"2026-02-20","by":"H"}},"#,
+            r#"{"seq":3,"at":"2026-11-22T13:03:00.000000Z","kind":"request-closed","change":{"reference":"sag 2026-014","outcome":"answered","closed":"2026-03-02","note":null,"by":"H"}}"#,
+            r#"]}"#
+        );
+        assert_eq!(
+            String::from_utf8(canonical_json("skgr", p, &evs)).unwrap(),
+            expected
+        );
+        // The review itself is untouched by them; the record carries the register.
+        let mut yearly = list();
+        yearly.items[0].cadence = Cadence::Yearly;
+        yearly.items[0].requests = true;
+        let r = Record::build(&yearly, p, &evs);
+        assert!(r.history.is_empty());
+        assert_eq!(r.counts.open, 1);
+        let table = r.register.expect("a yearly record carries the register");
+        assert_eq!(table.requests.len(), 1);
+        assert_eq!(table.requests[0].deadline.to_string(), "2026-04-30");
+        assert_eq!((table.summary.received, table.summary.late), (1, 0));
+        assert_eq!(r.fingerprint, fingerprint("skgr", p, &evs));
+        assert_ne!(r.fingerprint, fingerprint("skgr", p, &evs[..2]));
+        // A quarterly record never shows it; a yearly one without a look-back item and
+        // without requests neither.
+        assert!(
+            Record::build(&yearly, "2026-Q1".parse().unwrap(), &[])
+                .register
+                .is_none()
+        );
+        assert!(Record::build(&list(), p, &[]).register.is_none());
+        assert!(Record::build(&yearly, p, &[]).register.is_some());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::checklist::{Checklist, Item, ItemText};
 use crate::i18n::Lang;
 use crate::period::{Cadence, Period, Timing};
+use crate::request;
 use crate::text;
 
 /// The outcome recorded for one item.
@@ -84,6 +85,13 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         certificate_sha256: Option<String>,
     },
+    /// A data-subject request registered (see [`crate::request`]); stored under the yearly
+    /// period of its receipt, it is no part of the review's state.
+    RequestReceived(request::Received),
+    /// A request's deadline extended, after the data subject was told.
+    RequestExtended(request::Extended),
+    /// A request answered, refused or withdrawn.
+    RequestClosed(request::Closed),
     /// What will be done about a deviation, by whom, by when: the follow-up stays open until
     /// closed. Opening it again while it is open changes the plan.
     ActionOpened {
@@ -131,6 +139,9 @@ impl Change {
             | Change::ActionClosed { by, .. } => Some(by),
             Change::WalkthroughHeld(m) => Some(&m.leader),
             Change::ExportMade { .. } => None,
+            Change::RequestReceived(r) => Some(&r.by),
+            Change::RequestExtended(e) => Some(&e.by),
+            Change::RequestClosed(c) => Some(&c.by),
         }
     }
 
@@ -157,6 +168,9 @@ impl Change {
             Change::ReviewReopened { .. } => "review-reopened",
             Change::WalkthroughHeld(_) => "walkthrough-held",
             Change::ExportMade { .. } => "export-made",
+            Change::RequestReceived(_) => "request-received",
+            Change::RequestExtended(_) => "request-extended",
+            Change::RequestClosed(_) => "request-closed",
             Change::ActionOpened { .. } => "action-opened",
             Change::ActionClosed { .. } => "action-closed",
         }
@@ -215,6 +229,28 @@ impl Change {
             Change::ExportMade { file, .. } => {
                 format!("{}: {file}", lang.pick("Eksporteret", "Exported"))
             }
+            Change::RequestReceived(r) => format!(
+                "{} »{}« ({}, {} {})",
+                lang.pick("Anmodning registreret", "Request registered"),
+                r.reference,
+                r.kind.label(lang),
+                lang.pick("modtaget", "received"),
+                lang.date(r.received)
+            ),
+            Change::RequestExtended(e) => format!(
+                "{} »{}« {} {}",
+                lang.pick("Fristen for", "Deadline of"),
+                e.reference,
+                lang.pick("forlænget med", "extended by"),
+                lang.count(e.months as usize, ("måned", "måneder"), ("month", "months"))
+            ),
+            Change::RequestClosed(c) => format!(
+                "{} »{}«: {} {}",
+                lang.pick("Anmodning", "Request"),
+                c.reference,
+                c.outcome.label(lang),
+                lang.date(c.closed)
+            ),
             Change::ActionOpened {
                 item,
                 action,
@@ -403,6 +439,8 @@ pub enum Refusal {
     FutureDate {
         date: NaiveDate,
     },
+    /// A data-subject request's rule ([`crate::request::Register::check`]).
+    Request(request::Refusal),
     /// A follow-up is only for an item recorded as a deviation.
     NotADeviation {
         item: String,
@@ -531,6 +569,7 @@ impl Refusal {
                     "The date {d} lies in the future; a meeting is recorded once it has been held.",
                 )
                 .replace("{d}", &date.to_string()),
+            Refusal::Request(r) => r.message(lang),
             Refusal::NotADeviation { item } => lang
                 .pick(
                     "Punktet »{i}« er ikke registreret som afvigelse; en opfølgning hører til en afvigelse.",
@@ -641,6 +680,12 @@ impl Review {
     }
 
     fn apply(&mut self, event: &Event) {
+        // Requests share the yearly period key but belong to the register
+        // ([`crate::request::Register`]): they change neither the review's state nor its
+        // history.
+        if request::is_request(&event.change) {
+            return;
+        }
         match &event.change {
             Change::ItemSigned {
                 item,
@@ -675,6 +720,7 @@ impl Review {
             Change::ReviewReopened { .. } => self.signature = None,
             Change::WalkthroughHeld(meeting) => self.meetings.push(meeting.clone()),
             Change::ExportMade { .. } => {}
+            Change::RequestReceived(_) | Change::RequestExtended(_) | Change::RequestClosed(_) => {}
             Change::ActionOpened {
                 item,
                 action,
@@ -881,6 +927,11 @@ impl Review {
                 Ok(())
             }
             Change::ExportMade { .. } => Ok(()),
+            // The register's own rules ([`crate::request::Register::check`]) apply; a signed
+            // review does not stop a request, which the law dates from its receipt.
+            Change::RequestReceived(_) | Change::RequestExtended(_) | Change::RequestClosed(_) => {
+                Ok(())
+            }
             Change::ActionOpened {
                 item,
                 action,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::checklist::Checklist;
 use crate::i18n::Lang;
 use crate::period::{Cadence, Period, local_date};
+use crate::request::{Register, Request, Standing};
 use crate::review::{Counts, Event, FollowUp, Review, ReviewState, Signature};
 
 /// One review in the overview.
@@ -146,6 +147,25 @@ pub fn overview(
     out
 }
 
+/// Every organisation's register of data-subject requests, in checklist order.
+pub fn registers(checklists: &[Checklist], events: &[Event]) -> Vec<Register> {
+    checklists
+        .iter()
+        .map(|l| Register::from_events(&l.organisation.id, events))
+        .collect()
+}
+
+/// The open requests of every organisation, each organisation's nearest deadline first:
+/// what `status` and the dashboard list.
+pub fn open_requests(registers: &[Register]) -> Vec<(&str, &Request)> {
+    registers
+        .iter()
+        .flat_map(|r| r.open().into_iter().map(|q| (r.org.as_str(), q)))
+        .collect()
+}
+
+/// `status --json`: the shape of SPEC §6, with the open data-subject requests beside the
+/// reviews.
 /// A follow-up of a deviation, with the review it was recorded in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
@@ -208,6 +228,8 @@ pub struct Json<'a> {
     pub reviews: Vec<JsonReview<'a>>,
     /// Open follow-ups of deviations, soonest due first.
     pub actions: Vec<JsonAction<'a>>,
+    /// Open requests, by organisation, nearest deadline first (references only).
+    pub requests: Vec<JsonRequest<'a>>,
 }
 
 #[derive(Serialize)]
@@ -221,6 +243,35 @@ pub struct JsonAction<'a> {
     pub due: String,
     pub days_left: i64,
     pub overdue: bool,
+}
+
+/// One open data-subject request in `status --json`.
+#[derive(Serialize)]
+pub struct JsonRequest<'a> {
+    pub org: &'a str,
+    pub reference: &'a str,
+    pub kind: &'static str,
+    pub received: String,
+    pub deadline: String,
+    pub extended: bool,
+    /// Days until the deadline; negative once it has passed.
+    pub days_left: i64,
+    pub overdue: bool,
+}
+
+impl<'a> JsonRequest<'a> {
+    pub fn new(org: &'a str, r: &'a Request, date: NaiveDate) -> JsonRequest<'a> {
+        JsonRequest {
+            org,
+            reference: &r.reference,
+            kind: r.kind.key(),
+            received: r.received.to_string(),
+            deadline: r.deadline.to_string(),
+            extended: r.extension.is_some(),
+            days_left: days_left(r.deadline, date),
+            overdue: matches!(r.standing(date), Standing::Overdue { .. }),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -252,9 +303,18 @@ pub struct JsonReview<'a> {
 }
 
 impl<'a> Json<'a> {
-    pub fn new(date: NaiveDate, summaries: &'a [Summary], actions: &'a [Action]) -> Json<'a> {
+    pub fn new(
+        date: NaiveDate,
+        summaries: &'a [Summary],
+        actions: &'a [Action],
+        requests: &[(&'a str, &'a Request)],
+    ) -> Json<'a> {
         Json {
             date: date.to_string(),
+            requests: requests
+                .iter()
+                .map(|(org, r)| JsonRequest::new(org, r, date))
+                .collect(),
             reviews: summaries
                 .iter()
                 .map(|s| JsonReview {

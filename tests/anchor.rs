@@ -17,7 +17,7 @@ struct Env {
 const YEAR: [&str; 4] = ["--org", "skgr", "--period", "2026"];
 
 /// The yearly items of skgr (the notes the shipped checklist asks for).
-const ITEMS: [(&str, &str); 10] = [
+const ITEMS: [(&str, &str); 11] = [
     ("udskrevne-borgere", "14 borgere slettet"),
     ("interne-retningslinjer", "Håndbogen opdateret"),
     ("personalemoede-gennemgang", "12/11 Krakasvej, 14 deltagere"),
@@ -28,6 +28,7 @@ const ITEMS: [(&str, &str); 10] = [
     ("fysisk-sikring-botilbud", "Låst"),
     ("persondatapolitik-gennemgang", "Ingen ændringer"),
     ("politik-offentliggjort", "På hjemmesiden"),
+    ("anmodninger-rettigheder", "Ingen anmodninger i året"),
 ];
 
 impl Env {
@@ -179,26 +180,26 @@ fn the_record_states_the_chain_head_at_its_export_in_the_signed_bytes_and_in_wor
     let env = Env::new();
     let file = env.exported_year();
     let bytes = std::fs::read(&file).unwrap();
-    // 10 sign-offs and the review's signature: the export (event 12) came after event 11.
+    // 11 sign-offs and the review's signature: the export (event 13) came after event 12.
     let seq = lopdf::decode_text_string(&info(&bytes, b"AarshjulChainSeq")).unwrap();
-    assert_eq!(seq, "11");
+    assert_eq!(seq, "12");
     let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let hash11: String = conn
-        .query_row("SELECT hash FROM event WHERE seq = 11", [], |r| r.get(0))
+    let hash12: String = conn
+        .query_row("SELECT hash FROM event WHERE seq = 12", [], |r| r.get(0))
         .unwrap();
     let stated = lopdf::decode_text_string(&info(&bytes, b"AarshjulChainHash")).unwrap();
-    assert_eq!(stated, hash11);
+    assert_eq!(stated, hash12);
     // The last page says it in words (Danish: the checklist's language).
     let text = text_of(&bytes);
     assert!(
-        text.contains("Hændelsesloggen ved eksporten: 11 hændelser, den sidste med kædens SHA-256"),
+        text.contains("Hændelsesloggen ved eksporten: 12 hændelser, den sidste med kædens SHA-256"),
         "{text}"
     );
-    assert!(text.contains(&hash11[..32]), "{text}");
+    assert!(text.contains(&hash12[..32]), "{text}");
     let (code, out) = env.verify(&file);
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("Event log: the event log still holds exactly the 11 events the record was exported after"),
+        out.contains("Event log: the event log still holds exactly the 12 events the record was exported after"),
         "{out}"
     );
 }
@@ -223,17 +224,17 @@ fn a_log_cut_after_an_export_passes_verify_db_but_not_the_record() {
     // moves the chain's recorded end back: the chain is consistent with itself again.
     env.sql(
         "DROP TRIGGER event_append_only_delete;
-         DELETE FROM event WHERE seq >= 11;
-         UPDATE chain_head SET seq = 10, hash = (SELECT hash FROM event WHERE seq = 10);",
+         DELETE FROM event WHERE seq >= 12;
+         UPDATE chain_head SET seq = 11, hash = (SELECT hash FROM event WHERE seq = 11);",
     );
     let (code, out) = env.code(&["verify-db"]);
     assert_eq!(code, 0, "verify-db alone cannot see it: {out}");
-    assert!(out.contains("intact: 10 events"), "{out}");
+    assert!(out.contains("intact: 11 events"), "{out}");
 
     let (code, out) = env.verify(&file);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("Event log: BROKEN — the database no longer holds the event log the record was exported after (events 1–11): event 11 is missing"),
+        out.contains("Event log: BROKEN — the database no longer holds the event log the record was exported after (events 1–12): event 12 is missing"),
         "{out}"
     );
     assert!(out.contains("Verdict: BROKEN"), "{out}");
@@ -243,12 +244,12 @@ fn a_log_cut_after_an_export_passes_verify_db_but_not_the_record() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "SQLite's integrity check: ok.", "{out}");
     assert_eq!(
-        lines[1], "The event chain is intact: 10 events checked.",
+        lines[1], "The event chain is intact: 11 events checked.",
         "{out}"
     );
     assert!(
         lines[2].starts_with("FAIL skgr-2026.pdf: Event log: BROKEN")
-            && lines[2].ends_with("event 11 is missing"),
+            && lines[2].ends_with("event 12 is missing"),
         "{out}"
     );
     assert_eq!(lines[3], "Records: 0 hold, 1 failed, 0 drafts");
@@ -268,7 +269,7 @@ fn a_log_cut_after_an_export_passes_verify_db_but_not_the_record() {
         out.contains("FEJL skgr-2026.pdf: Hændelseslog: BRUDT"),
         "{out}"
     );
-    assert!(out.contains("hændelse 11 mangler"), "{out}");
+    assert!(out.contains("hændelse 12 mangler"), "{out}");
 }
 
 #[test]
@@ -288,7 +289,7 @@ fn a_rebuilt_chain_is_caught_and_the_changed_event_named() {
     let (code, out) = env.verify(&file);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("(events 1–11): event 4 was changed (its content no longer matches its hash)"),
+        out.contains("(events 1–12): event 4 was changed (its content no longer matches its hash)"),
         "{out}"
     );
 
@@ -298,7 +299,7 @@ fn a_rebuilt_chain_is_caught_and_the_changed_event_named() {
     let (code, out) = env.verify(&file);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("(events 1–11): event 4 of this review was changed or removed, and the chain recomputed after it"),
+        out.contains("(events 1–12): event 4 of this review was changed or removed, and the chain recomputed after it"),
         "{out}"
     );
     let (code, out) = env.code(&["verify-db", "--records"]);
@@ -441,7 +442,7 @@ fn pdfdetach_extracts_the_attachment_and_its_sha256_is_the_fingerprint() {
     assert_eq!(sha, fingerprint);
     let parsed: serde_json::Value = serde_json::from_slice(&extracted).unwrap();
     assert_eq!(parsed["org"], "skgr");
-    assert_eq!(parsed["events"].as_array().unwrap().len(), 11);
+    assert_eq!(parsed["events"].as_array().unwrap().len(), 12);
 }
 
 /// The signed record with its attachment's content changed by `edit`, signed again with the

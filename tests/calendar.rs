@@ -350,3 +350,191 @@ fn one_organisation_and_bad_targets() {
     assert!(text.lines().all(|l| l.len() <= 75), "folded at 75 octets");
     assert!(text.ends_with("END:VCALENDAR\r\n"));
 }
+
+#[test]
+fn open_requests_are_reminded_by_case_reference_and_kind_only() {
+    let env = Env::new();
+    let now = "2026-11-22T13:00:00Z";
+    let new = |reference: &str, kind: &str, received: &str| {
+        env.ok(
+            now,
+            &[
+                "request",
+                "new",
+                "--org",
+                "test",
+                "--kind",
+                kind,
+                "--received",
+                received,
+                "--ref",
+                reference,
+                "--by",
+                "Lise Sørensen",
+            ],
+        );
+    };
+    new("sag 2026/014", "access", "20.11.2026");
+    new("sag 2026-015", "erasure", "2026-11-01");
+    new("sag 2026-009", "objection", "2026-10-01");
+    // Answered before its deadline (1 December, still ahead): there, but cancelled.
+    env.ok(
+        now,
+        &[
+            "request",
+            "close",
+            "--org",
+            "test",
+            "--ref",
+            "sag 2026-015",
+            "--outcome",
+            "answered",
+            "--date",
+            "2026-11-15",
+            "--by",
+            "Lise Sørensen",
+        ],
+    );
+    // Answered, and its deadline (1 November) has passed: nothing to remind.
+    env.ok(
+        now,
+        &[
+            "request",
+            "close",
+            "--org",
+            "test",
+            "--ref",
+            "sag 2026-009",
+            "--outcome",
+            "answered",
+            "--date",
+            "2026-10-20",
+            "--by",
+            "Lise Sørensen",
+        ],
+    );
+    let cal = env.calendar(now);
+    let requests: Vec<&String> = cal.keys().filter(|u| u.starts_with("request-")).collect();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    let uid = |prefix: &str| -> String {
+        let found: Vec<&&String> = requests.iter().filter(|u| u.starts_with(prefix)).collect();
+        assert_eq!(found.len(), 1, "{prefix} in {requests:?}");
+        let uid = found[0].to_string();
+        // request-ORG-REF-<8 hex>@aarshjul, in characters any calendar takes.
+        let hash = uid
+            .trim_end_matches("@aarshjul")
+            .rsplit('-')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(hash.len(), 8, "{uid}");
+        assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{uid}");
+        assert!(
+            uid.is_ascii() && !uid.contains(' ') && !uid.contains('/'),
+            "{uid}"
+        );
+        uid
+    };
+    let open_uid = uid("request-test-sag-2026-014-");
+    let closed_uid = uid("request-test-sag-2026-015-");
+
+    let open = &cal[&open_uid];
+    assert_eq!(open.date("DTSTART"), "20261220");
+    assert_eq!(open.date("DTEND"), "20261221");
+    assert_eq!(
+        open.get("SUMMARY"),
+        "Frist: anmodning (indsigt) »sag 2026/014« — Testforeningen Æblegården"
+    );
+    assert!(
+        open.get("DESCRIPTION").contains(
+            "Anmodning fra en registreret om indsigt, sagsreference »sag 2026/014«, modtaget 20. november 2026, skal besvares senest 20. december 2026."
+        ),
+        "{}",
+        open.get("DESCRIPTION")
+    );
+    assert_eq!(open.get("STATUS"), "CONFIRMED");
+    assert_eq!(open.get("SEQUENCE"), "0");
+    assert_eq!(open.alarms.len(), 1);
+    assert_eq!(
+        open.alarms[0]["TRIGGER"], "-PT399600S",
+        "09:00 five days before"
+    );
+    assert!(
+        open.alarms[0]["DESCRIPTION"].starts_with("Om 5 dage: anmodning (indsigt) »sag 2026/014«")
+    );
+
+    let closed = &cal[&closed_uid];
+    assert_eq!(closed.date("DTSTART"), "20261201");
+    assert_eq!(closed.get("STATUS"), "CANCELLED");
+    assert_eq!(closed.get("SEQUENCE"), "1");
+    assert!(closed.alarms.is_empty());
+    assert!(
+        closed
+            .get("SUMMARY")
+            .starts_with("✓ Afsluttet: anmodning (sletning)")
+    );
+
+    // No person in the file: not even who registered the requests.
+    let text = std::fs::read_to_string(env.ics()).unwrap();
+    assert!(!text.contains("Lise"), "{text}");
+
+    // Extended, then answered: the same event each time, a higher sequence.
+    env.ok(
+        now,
+        &[
+            "request",
+            "extend",
+            "--org",
+            "test",
+            "--ref",
+            "sag 2026/014",
+            "--reason",
+            "Oplysninger i tre afdelinger",
+            "--months",
+            "2",
+            "--by",
+            "Lise Sørensen",
+        ],
+    );
+    let extended = env.calendar(now);
+    assert_eq!(extended[&open_uid].date("DTSTART"), "20270220");
+    assert_eq!(extended[&open_uid].get("SEQUENCE"), "1");
+    assert!(
+        extended[&open_uid]
+            .get("DESCRIPTION")
+            .contains("(forlænget)")
+    );
+    assert!(
+        !std::fs::read_to_string(env.ics())
+            .unwrap()
+            .contains("afdelinger")
+    );
+    env.ok(
+        now,
+        &[
+            "request",
+            "close",
+            "--org",
+            "test",
+            "--ref",
+            "sag 2026/014",
+            "--outcome",
+            "answered",
+            "--by",
+            "Lise Sørensen",
+        ],
+    );
+    let answered = env.calendar(now);
+    assert_eq!(answered[&open_uid].get("SEQUENCE"), "2");
+    assert_eq!(answered[&open_uid].get("STATUS"), "CANCELLED");
+    assert!(answered[&open_uid].alarms.is_empty());
+    // The reviews' events are as before the register was used.
+    let reviews = |c: &BTreeMap<String, Ev>| {
+        c.keys()
+            .filter(|u| u.starts_with("review-"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(reviews(&answered), reviews(&cal));
+    assert_eq!(reviews(&cal).len(), 19);
+}

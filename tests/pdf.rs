@@ -18,7 +18,7 @@ struct Env {
 const YEAR: [&str; 4] = ["--org", "skgr", "--period", "2026"];
 
 /// The yearly items of skgr with the notes they need; the firewall is a deviation.
-const ITEMS: [(&str, &str, Option<&str>); 10] = [
+const ITEMS: [(&str, &str, Option<&str>); 11] = [
     (
         "udskrevne-borgere",
         "done",
@@ -57,6 +57,11 @@ const ITEMS: [(&str, &str, Option<&str>); 10] = [
         Some("Ingen ændringer i politikken; firewall og logning kontrolleret"),
     ),
     ("politik-offentliggjort", "done", None),
+    (
+        "anmodninger-rettigheder",
+        "done",
+        Some("Ingen anmodninger i året"),
+    ),
 ];
 
 impl Env {

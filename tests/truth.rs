@@ -21,7 +21,7 @@ const FIREWALL_NOW: &str =
     "Få alle computere opdateret med firewall, virusbeskyttelse og kryptering";
 
 /// The yearly items of skgr with the notes they need.
-const ITEMS: [(&str, &str, Option<&str>); 10] = [
+const ITEMS: [(&str, &str, Option<&str>); 11] = [
     ("udskrevne-borgere", "done", Some("14 borgere slettet")),
     (
         "interne-retningslinjer",
@@ -47,6 +47,11 @@ const ITEMS: [(&str, &str, Option<&str>); 10] = [
         "persondatapolitik-gennemgang",
         "done",
         Some("Ingen ændringer i politikken"),
+    ),
+    (
+        "anmodninger-rettigheder",
+        "done",
+        Some("Ingen anmodninger i året"),
     ),
 ];
 
@@ -510,7 +515,8 @@ fn the_signed_yearly_record_carries_subset_fonts_and_stays_small() {
         "{font_bytes} bytes of fonts: {fonts:?}"
     );
     // The size without the signature's hole (its size is the signing code's business): the
-    // whole file was 66 KB with today's 24 KB hole, against 120 KB before subsetting.
+    // whole file was 66 KB with today's 24 KB hole, against 120 KB before subsetting. The
+    // look-back item on requests and the register's table add about 1 KB.
     let text = String::from_utf8_lossy(&bytes);
     let range = text.split("/ByteRange[").nth(1).unwrap();
     let numbers: Vec<usize> = range
@@ -522,7 +528,7 @@ fn the_signed_yearly_record_carries_subset_fonts_and_stays_small() {
         .collect();
     let hole = numbers[2] - numbers[1];
     assert!(
-        bytes.len() - hole < 46_000,
+        bytes.len() - hole < 48_000,
         "{} bytes besides a {hole}-byte hole",
         bytes.len() - hole
     );

@@ -726,10 +726,10 @@ fn compare_with_db(
     // The fingerprint is recomputed from the events alone (not from today's checklist), so
     // a checklist edited since does not change it.
     let (state, note) = match meta.fingerprint_version {
-        FINGERPRINT_VERSION => (
-            match_fingerprint(&meta.org, period, &events, &meta.fingerprint),
-            None,
-        ),
+        FINGERPRINT_VERSION => {
+            let state = match_fingerprint(&meta.org, period, &events, &meta.fingerprint);
+            (state, only_requests_since(&events, state, lang))
+        }
         1 => (
             state_at_export(&events, exported),
             Some(
@@ -755,6 +755,29 @@ fn compare_with_db(
         note,
         exported,
         certificate: certificate_check(&events, bytes, certificate),
+    })
+}
+
+/// When a yearly record matches an earlier state and only the register of data-subject
+/// requests has moved on since, says so: the review itself is as the file shows it.
+fn only_requests_since(events: &[Event], state: Match, lang: Lang) -> Option<String> {
+    let Match::Earlier { seq } = state else {
+        return None;
+    };
+    let later: Vec<&Event> = crate::record::content_events(events)
+        .into_iter()
+        .filter(|e| e.seq > seq)
+        .collect();
+    let all_requests = later.iter().all(|e| crate::request::is_request(&e.change));
+    (all_requests && !later.is_empty()).then(|| {
+        lang.pick(
+            "siden da er kun registret over anmodninger ændret ({n}); gennemgangens punkter og underskrift er som i filen — eksportér igen for at få registret med",
+            "since then only the register of requests has changed ({n}); the review's items and signature are as in the file — export again to include the register",
+        )
+        .replace(
+            "{n}",
+            &lang.count(later.len(), ("hændelse", "hændelser"), ("event", "events")),
+        )
     })
 }
 

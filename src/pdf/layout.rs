@@ -19,7 +19,7 @@ use genpdf::elements::LinearLayout;
 use super::text::{GREY, KEEP, KeepTogether, RED, Writer};
 use crate::i18n::Lang;
 use crate::period::local_date;
-use crate::record::{Field, Record, RecordItem, text_differences, when};
+use crate::record::{Field, Record, RecordItem, RegisterTable, text_differences, when};
 use crate::review::Outcome;
 
 /// The page: A4, in millimetres.
@@ -358,6 +358,10 @@ fn body(
         }
     }
 
+    if let Some(table) = &r.register {
+        register(w, lang, r.period.year(), table, normal, small, heading);
+    }
+
     w.gap(0.6);
     w.para(lang.pick("Historik", "History"), heading, 0.0);
     // The last history lines and the signature block go on one page: the block never
@@ -488,6 +492,96 @@ fn body(
 /// `s` with its spaces made non-breaking: a date and time, a title, kept on one line.
 fn keep(s: &str) -> String {
     s.replace(' ', &KEEP.to_string())
+}
+
+/// The year's register of data-subject requests: its summary and one row per request,
+/// references only.
+fn register(
+    w: &mut Writer<'_>,
+    lang: Lang,
+    year: i32,
+    table: &RegisterTable,
+    normal: Style,
+    small: Style,
+    heading: Style,
+) {
+    w.gap(0.6);
+    w.para(
+        &format!(
+            "{} {year}",
+            lang.pick(
+                "Registret over anmodninger fra registrerede",
+                "Register of data-subject requests"
+            )
+        ),
+        heading,
+        0.0,
+    );
+    w.para(
+        lang.pick(
+            "Kun organisationens egne sagsreferencer; registret gemmer ingen personoplysninger.",
+            "The organisation's own case references only; the register stores no personal data.",
+        ),
+        small.italic().with_color(GREY),
+        0.0,
+    );
+    w.labelled(
+        lang.pick("I alt", "In all"),
+        &table.summary.words(lang),
+        normal,
+        0.0,
+    );
+    if table.requests.is_empty() {
+        w.para(
+            lang.pick(
+                "Ingen anmodninger modtaget i året.",
+                "No requests received in the year.",
+            ),
+            normal,
+            0.0,
+        );
+        return;
+    }
+    let date = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
+    let mut rows = vec![
+        [
+            lang.pick("Sagsreference", "Reference"),
+            lang.pick("Art", "Kind"),
+            lang.pick("Modtaget", "Received"),
+            lang.pick("Frist", "Deadline"),
+            lang.pick("Forlænget", "Extended"),
+            lang.pick("Afsluttet", "Closed"),
+            lang.pick("Inden fristen", "In time"),
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for q in &table.requests {
+        let (closed, in_time) = match &q.closing {
+            Some(c) => (
+                format!("{} {}", c.outcome.label(lang), date(c.closed)),
+                lang.pick(
+                    if c.closed <= q.deadline { "ja" } else { "nej" },
+                    if c.closed <= q.deadline { "yes" } else { "no" },
+                ),
+            ),
+            None => (lang.pick("åben", "open").to_string(), "—"),
+        };
+        let extended = match &q.extension {
+            Some(e) => format!("{} {}", lang.pick("meddelt", "told"), date(e.told)),
+            None => "—".to_string(),
+        };
+        rows.push(vec![
+            q.reference.clone(),
+            q.kind.label(lang).to_string(),
+            date(q.received),
+            date(q.deadline),
+            extended,
+            closed,
+            in_time.to_string(),
+        ]);
+    }
+    w.table(&[17, 15, 14, 14, 15, 16, 9], &rows, small);
 }
 
 fn item_block(

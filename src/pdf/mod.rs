@@ -648,6 +648,7 @@ mod tests {
                 address: None,
                 policy: "Politik".into(),
                 language: Lang::Da,
+                request_deadline_days: None,
                 in_use_from: None,
             },
             items: vec![Item {
@@ -660,6 +661,7 @@ mod tests {
                 evidence: None,
                 caveat: None,
                 walkthrough: false,
+                requests: false,
             }],
             walkthrough: Vec::new(),
         }

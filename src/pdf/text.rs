@@ -101,6 +101,32 @@ impl<'c> Writer<'c> {
             .push(p.padded(Margins::trbl(0, 0, 0, Mm::from(indent))));
     }
 
+    /// A table: each column's share of the width by `weights`, the first row in bold, each
+    /// cell wrapped to its column.
+    pub fn table(&mut self, weights: &[usize], rows: &[Vec<String>], style: Style) {
+        let total: usize = weights.iter().sum::<usize>().max(1);
+        let mut table = genpdf::elements::TableLayout::new(weights.to_vec());
+        table.set_cell_decorator(genpdf::elements::FrameCellDecorator::new(true, true, false));
+        for (r, row) in rows.iter().enumerate() {
+            let cell_style = if r == 0 { style.bold() } else { style };
+            let mut cells: Vec<Box<dyn Element>> = Vec::new();
+            for (c, text) in row.iter().enumerate() {
+                let width = self.width * (weights.get(c).copied().unwrap_or(1) as f64)
+                    / (total as f64)
+                    - Mm::from(2.5);
+                let text = self.clean(text);
+                let mut cell = LinearLayout::vertical();
+                for line in wrap(self.cache, cell_style, &text, width) {
+                    cell.push(Paragraph::new(StyledString::new(line, cell_style)));
+                }
+                cells.push(Box::new(cell.padded(Margins::trbl(0.5, 1, 0.5, 1))));
+            }
+            // Rows are made of as many cells as there are weights.
+            let _ = table.push_row(cells);
+        }
+        self.body.push(table);
+    }
+
     /// Vertical space of `lines` lines of the default size.
     pub fn gap(&mut self, lines: f64) {
         self.height += self.line_height(Style::new()) * lines;

@@ -344,6 +344,33 @@ impl Store {
         at: DateTime<Utc>,
         decide: impl FnOnce(&[Event]) -> Result<Vec<Change>, Refusal>,
     ) -> Result<Vec<Event>, StoreError> {
+        self.append_seeing(Scope::Review(org, period), org, period, at, decide)
+    }
+
+    /// Appends one event to `org` × `period` like [`Store::append`], but `decide` sees every
+    /// event of the organisation: a data-subject request's rules look across years (a case
+    /// reference is unique in the organisation's whole register).
+    pub fn append_to_register(
+        &mut self,
+        org: &str,
+        period: Period,
+        at: DateTime<Utc>,
+        decide: impl FnOnce(&[Event]) -> Result<Change, Refusal>,
+    ) -> Result<Event, StoreError> {
+        let mut events = self.append_seeing(Scope::Org(org), org, period, at, |events| {
+            decide(events).map(|c| vec![c])
+        })?;
+        Ok(events.remove(0))
+    }
+
+    fn append_seeing(
+        &mut self,
+        scope: Scope,
+        org: &str,
+        period: Period,
+        at: DateTime<Utc>,
+        decide: impl FnOnce(&[Event]) -> Result<Vec<Change>, Refusal>,
+    ) -> Result<Vec<Event>, StoreError> {
         let path = self.path.clone();
         let err = |e| sqlite(&path, e);
         let tx = self
@@ -372,7 +399,7 @@ impl Store {
                 });
             }
         }
-        let events: Vec<Event> = read_events(&tx, Some((org, period)), false)
+        let events: Vec<Event> = read_events(&tx, scope, false)
             .map_err(err)?
             .into_iter()
             .collect::<Result<_, _>>()
@@ -428,18 +455,28 @@ impl Store {
     /// The events of one review, oldest first. An event that cannot be read fails the
     /// whole read, naming the event: a review's rules cannot be checked on part of it.
     pub fn review_events(&self, org: &str, period: Period) -> Result<Vec<Event>, StoreError> {
-        self.strict(read_events(&self.conn, Some((org, period)), self.fresh))
+        self.strict(read_events(
+            &self.conn,
+            Scope::Review(org, period),
+            self.fresh,
+        ))
+    }
+
+    /// Every event of one organisation, oldest first (its reviews and its register); fails
+    /// naming the first event that cannot be read.
+    pub fn org_events(&self, org: &str) -> Result<Vec<Event>, StoreError> {
+        self.strict(read_events(&self.conn, Scope::Org(org), self.fresh))
     }
 
     /// Every event, oldest first; fails naming the first event that cannot be read.
     pub fn all_events(&self) -> Result<Vec<Event>, StoreError> {
-        self.strict(read_events(&self.conn, None, self.fresh))
+        self.strict(read_events(&self.conn, Scope::All, self.fresh))
     }
 
     /// Every event that can be read, oldest first, and the ones that cannot: one damaged
     /// or foreign row must not take the whole overview down.
     pub fn readable_events(&self) -> Result<(Vec<Event>, Vec<Unreadable>), StoreError> {
-        let rows = read_events(&self.conn, None, self.fresh).map_err(|e| self.err(e))?;
+        let rows = read_events(&self.conn, Scope::All, self.fresh).map_err(|e| self.err(e))?;
         let mut events = Vec::new();
         let mut unreadable = Vec::new();
         for row in rows {
@@ -484,7 +521,7 @@ impl Store {
         let path = self.path.clone();
         let err = |e| sqlite(&path, e);
         let tx = self.conn.transaction().map_err(err)?;
-        let events: Vec<Event> = read_events(&tx, Some((org, period)), self.fresh)
+        let events: Vec<Event> = read_events(&tx, Scope::Review(org, period), self.fresh)
             .map_err(err)?
             .into_iter()
             .collect::<Result<_, _>>()
@@ -747,21 +784,33 @@ fn sqlite(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Which events to read.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Review(&'a str, Period),
+    Org(&'a str),
+    All,
+}
+
 /// Reads events; a row whose fields cannot be read becomes an [`Unreadable`] in its place.
 fn read_events(
     conn: &Connection,
-    review: Option<(&str, Period)>,
+    scope: Scope,
     fresh: bool,
 ) -> rusqlite::Result<Vec<Result<Event, Unreadable>>> {
     if fresh {
         return Ok(Vec::new());
     }
-    let (sql, args): (&str, Vec<String>) = match review {
-        Some((org, period)) => (
+    let (sql, args): (&str, Vec<String>) = match scope {
+        Scope::Review(org, period) => (
             "SELECT seq, at, org, period, payload FROM event WHERE org = ?1 AND period = ?2 ORDER BY seq",
             vec![org.to_string(), period.key()],
         ),
-        None => (
+        Scope::Org(org) => (
+            "SELECT seq, at, org, period, payload FROM event WHERE org = ?1 ORDER BY seq",
+            vec![org.to_string()],
+        ),
+        Scope::All => (
             "SELECT seq, at, org, period, payload FROM event ORDER BY seq",
             vec![],
         ),

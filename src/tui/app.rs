@@ -17,6 +17,7 @@ use crate::tui::dialogs::{
     Field, Form, FormKind, NoteEditor, open_close_follow_up, open_editor, open_follow_up,
     open_reopen, open_sign, update_form, update_note,
 };
+use crate::tui::register::{self, RegisterScreen};
 use crate::tui::theme::Theme;
 use crate::tui::walkthrough::{self, Walkthrough};
 
@@ -67,6 +68,14 @@ pub enum Action {
     Reopen,
     /// Show the keys of this screen.
     Help,
+    /// Open the register of data-subject requests of the selected organisation.
+    Register,
+    /// Register a new request (a dialog).
+    NewRequest,
+    /// Extend the selected request's deadline (a dialog).
+    ExtendRequest,
+    /// Close the selected request (a dialog, then the note).
+    CloseRequest,
     /// Export the open review's record as PDF (a draft while it is unsigned).
     Export,
     /// Start the staff-meeting walkthrough of the selected organisation.
@@ -131,6 +140,8 @@ pub enum Effect {
         period: Period,
         draft: bool,
     },
+    /// Check a request change again inside a write transaction and append it.
+    Register { org: String, change: Change },
     /// Show a file in the system's PDF viewer (`App::viewer`), without waiting for it.
     OpenFile(PathBuf),
     /// Leave the program.
@@ -143,6 +154,8 @@ pub enum Screen {
     Review(ReviewScreen),
     /// The staff-meeting presentation and its attendance form.
     Walkthrough(Box<Walkthrough>),
+    /// The register of data-subject requests of one organisation.
+    Register(RegisterScreen),
 }
 
 /// One review open on screen.
@@ -249,6 +262,9 @@ impl App {
                     last_role = role.clone();
                 }
                 Change::WalkthroughHeld(m) => last_name = m.leader.clone(),
+                Change::RequestReceived(r) => last_name = r.by.clone(),
+                Change::RequestExtended(x) => last_name = x.by.clone(),
+                Change::RequestClosed(c) => last_name = c.by.clone(),
                 Change::ExportMade { .. } => {}
             }
         }
@@ -332,7 +348,7 @@ impl App {
                 let items = list.items_of(rs.period.cadence()).collect();
                 Some((rs, list, items))
             }
-            Screen::Dashboard | Screen::Walkthrough(_) => None,
+            Screen::Dashboard | Screen::Walkthrough(_) | Screen::Register(_) => None,
         }
     }
 
@@ -492,6 +508,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Screen::Dashboard => update_dashboard(app, action),
         Screen::Review(_) => update_review(app, action),
         Screen::Walkthrough(_) => walkthrough::update(app, action),
+        Screen::Register(_) => register::update(app, action),
     }
 }
 
@@ -524,6 +541,11 @@ fn committed(app: &mut App, event: Event) {
         Change::ReviewSigned { by, role } => {
             app.last_name = by.clone();
             app.last_role = role.clone();
+        }
+        Change::RequestClosed(_) => {
+            if let Screen::Register(rs) = &mut app.screen {
+                rs.pending = None;
+            }
         }
         _ => {}
     }
@@ -599,6 +621,7 @@ fn update_dashboard(app: &mut App, action: Action) -> Option<Effect> {
             });
         }
         Action::Help => app.overlay = Some(Overlay::Help),
+        Action::Register => register::open(app),
         Action::Walkthrough => {
             let org = app.selected_summary().and_then(|s| {
                 app.checklists
@@ -735,7 +758,7 @@ fn update_review(app: &mut App, action: Action) -> Option<Effect> {
 }
 
 /// Asks who is recording when nobody has said so this session; returns whether to go on.
-fn known_signer(app: &mut App, then: &Action) -> bool {
+pub(crate) fn known_signer(app: &mut App, then: &Action) -> bool {
     if app.signer.is_some() {
         return true;
     }

@@ -45,6 +45,12 @@ pub enum FormKind {
     Sign,
     /// Reopen the review: name and reason.
     Reopen,
+    /// Register a data-subject request: reference, kind, date received.
+    RequestNew,
+    /// Extend a request's deadline: reason, date told, months.
+    RequestExtend { reference: String },
+    /// Close a request: outcome and date; the note follows in the note editor.
+    RequestClose { reference: String },
     /// What will be done about a deviation: action, owner, due date.
     FollowUp {
         org: String,
@@ -76,6 +82,27 @@ impl Field {
 
     pub fn value(&self) -> String {
         self.input.lines().join(" ").trim().to_string()
+    }
+}
+
+impl NoteEditor {
+    /// The editor for the note that closes a data-subject request.
+    pub(crate) fn for_request(lang: crate::i18n::Lang) -> NoteEditor {
+        let mut editor = TextArea::default();
+        editor.set_wrap_mode(WrapMode::WordOrGlyph);
+        NoteEditor {
+            item: String::new(),
+            status: None,
+            asks: Some(
+                lang.pick(
+                    "Hvad blev svaret, eller hvorfor blev anmodningen afvist? Ingen navne eller CPR-numre.",
+                    "What was answered, or why was the request refused? No names or CPR numbers.",
+                )
+                .to_string(),
+            ),
+            editor,
+            original: String::new(),
+        }
     }
 }
 
@@ -281,6 +308,9 @@ pub(crate) fn update_note(
             app.overlay = Some(Overlay::Note(note));
             None
         }
+        Action::Submit if matches!(app.screen, crate::tui::app::Screen::Register(_)) => {
+            crate::tui::register::submit_note(app, note)
+        }
         Action::Submit => {
             let text = note.editor.lines().join("\n").trim().to_string();
             let (org, period, item) = selected_item(app)?;
@@ -353,6 +383,12 @@ pub(crate) fn update_form(app: &mut App, mut form: Form, action: Action) -> Opti
 }
 
 fn submit_form(app: &mut App, form: Form) -> Option<Effect> {
+    if matches!(
+        form.kind,
+        FormKind::RequestNew | FormKind::RequestExtend { .. } | FormKind::RequestClose { .. }
+    ) {
+        return crate::tui::register::submit_form(app, form);
+    }
     let values: Vec<String> = form.fields.iter().map(Field::value).collect();
     let lang = app.lang;
     if let Some(i) = values.iter().position(|v| v.is_empty()) {

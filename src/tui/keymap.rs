@@ -158,6 +158,21 @@ pub const DASHBOARD: &[Binding] = &[
         Room,
     ),
     b(
+        &[Char('r')],
+        "r",
+        Action::Register,
+        (
+            "anmodninger",
+            "registret over anmodninger fra registrerede (indsigt, sletning, …)",
+        ),
+        (
+            "requests",
+            "the register of data-subject requests (access, erasure, …)",
+        ),
+        // In the help and in the open requests' title: the footer at 80 columns is full.
+        No,
+    ),
+    b(
         &[Char('?')],
         "?",
         Action::Help,
@@ -313,6 +328,72 @@ pub const REVIEW: &[Binding] = &[
         ("personalemøde", "gennemgå politikken på personalemødet"),
         ("staff meeting", "walk the staff through the policy"),
         No,
+    ),
+    b(
+        &[Char('?')],
+        "?",
+        Action::Help,
+        ("hjælp", "vis tasterne"),
+        ("help", "show the keys"),
+        Always,
+    ),
+    b(
+        &[Char('q'), Code(KeyCode::Esc)],
+        "q",
+        Action::Back,
+        ("tilbage", "tilbage til oversigten"),
+        ("back", "back to the overview"),
+        Always,
+    ),
+];
+
+/// The register screen's keys.
+pub const REGISTER: &[Binding] = &[
+    b(
+        &[Code(KeyCode::Up), Char('k')],
+        "↑ k",
+        Action::Up,
+        ("op", "forrige anmodning"),
+        ("up", "previous request"),
+        No,
+    ),
+    b(
+        &[Code(KeyCode::Down), Char('j')],
+        "↓ j",
+        Action::Down,
+        ("ned", "næste anmodning"),
+        ("down", "next request"),
+        No,
+    ),
+    b(
+        &[Char('n')],
+        "n",
+        Action::NewRequest,
+        ("ny", "registrér en ny anmodning"),
+        ("new", "register a new request"),
+        Always,
+    ),
+    b(
+        &[Char('f')],
+        "f",
+        Action::ExtendRequest,
+        (
+            "forlæng",
+            "forlæng fristen (den registrerede skal have besked inden fristen)",
+        ),
+        (
+            "extend",
+            "extend the deadline (the data subject must be told within it)",
+        ),
+        Always,
+    ),
+    b(
+        &[Char('a')],
+        "a",
+        Action::CloseRequest,
+        ("afslut", "afslut: besvaret, afvist eller trukket tilbage"),
+        ("close", "close: answered, refused or withdrawn"),
+        Always,
     ),
     b(
         &[Char('?')],
@@ -604,6 +685,7 @@ pub fn bindings(app: &App) -> &'static [Binding] {
         (Some(Overlay::Help), _) => HELP,
         (None, Screen::Dashboard) => DASHBOARD,
         (None, Screen::Review(_)) => REVIEW,
+        (None, Screen::Register(_)) => REGISTER,
         (None, Screen::Walkthrough(w)) => walkthrough_bindings(app, w),
     }
 }
@@ -613,6 +695,7 @@ pub fn screen_bindings(app: &App) -> &'static [Binding] {
     match &app.screen {
         Screen::Dashboard => DASHBOARD,
         Screen::Review(_) => REVIEW,
+        Screen::Register(_) => REGISTER,
         Screen::Walkthrough(w) => walkthrough_bindings(app, w),
     }
 }

@@ -4,6 +4,7 @@
 //!   help overlay and the footer, so the keys shown are the keys that work.
 //! - [`app`]: the state ([`app::App`]) and a pure `update(&mut App, Action) -> Option<Effect>`
 //!   that *returns* work (append an event, export, quit) instead of doing it.
+//! - [`register`]: the register screen of data-subject requests and its dialogs.
 //! - [`view`]: draws `&App`; never changes it.
 //! - [`run`]: the loop. It executes effects against the store and feeds their outcome back as
 //!   an action, so the screen says "saved" only after the commit.
@@ -13,6 +14,7 @@
 pub mod app;
 pub mod dialogs;
 pub mod keymap;
+pub mod register;
 pub mod run;
 pub mod theme;
 pub mod view;

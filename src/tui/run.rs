@@ -62,6 +62,17 @@ pub fn execute(
                 Err(e) => Action::Failed(e.message(app.lang)),
             })
         }
+        Effect::Register { org, change } => {
+            let Some(list) = app.checklists.iter().find(|l| &l.organisation.id == org) else {
+                return Some(Action::Failed(format!("unknown organisation {org}")));
+            };
+            Some(
+                match crate::register::record(store, list, now, change.clone()) {
+                    Ok(event) => Action::Committed(vec![event]),
+                    Err(e) => Action::Failed(e.message(app.lang)),
+                },
+            )
+        }
         Effect::Export { org, period, draft } => {
             Some(export(app, store, org, *period, *draft, now))
         }
@@ -89,12 +100,13 @@ pub fn execute(
 /// Refuses a change to a review that another process changed after the screen read it:
 /// the user decided on what they saw, so nothing they did not see is overwritten.
 fn moved_on(events: &[StoredEvent], shown: Option<i64>, today: NaiveDate) -> Result<(), Refusal> {
-    // An export made elsewhere changes nothing the user decides on.
-    let Some(newest) = events
-        .iter()
-        .rev()
-        .find(|e| shown.is_none_or(|seq| e.seq > seq) && e.change.by().is_some())
-    else {
+    // An export made elsewhere changes nothing the user decides on, nor does a data-subject
+    // request registered elsewhere (stored under the yearly period, but no part of the review).
+    let Some(newest) = events.iter().rev().find(|e| {
+        shown.is_none_or(|seq| e.seq > seq)
+            && e.change.by().is_some()
+            && !crate::request::is_request(&e.change)
+    }) else {
         return Ok(());
     };
     let when = local_time(newest.at);

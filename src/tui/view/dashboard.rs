@@ -9,8 +9,9 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use crate::checklist::Checklist;
 use crate::period::{Cadence, Period, local_date};
+use crate::request::{Request, Standing};
 use crate::review::ReviewState;
-use crate::status::Summary;
+use crate::status::{self, Summary};
 use crate::tui::app::{App, DashRow, review_rows};
 use crate::tui::theme::state_mark;
 
@@ -37,7 +38,69 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if let Some(org) = org {
         draw_wheel(frame, app, org, &rows, wheel);
     }
-    draw_list(frame, app, &rows, list);
+    let registers = status::registers(&app.checklists, &app.events);
+    let open = status::open_requests(&registers);
+    if open.is_empty() {
+        draw_list(frame, app, &rows, list, true);
+        return;
+    }
+    let shown = open.len().min(4) as u16;
+    let [list, requests] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(shown + 2)]).areas(list);
+    draw_list(frame, app, &rows, list, false);
+    draw_requests(frame, app, &open, requests);
+}
+
+/// The open data-subject requests of every organisation, nearest deadline first.
+fn draw_requests(frame: &mut Frame, app: &App, open: &[(&str, &Request)], area: Rect) {
+    let lang = app.lang;
+    let mut open: Vec<&(&str, &Request)> = open.iter().collect();
+    open.sort_by_key(|(org, r)| (r.deadline, *org));
+    let room = area.height.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, (org, r)) in open.iter().enumerate() {
+        if i + 1 == room && open.len() > room {
+            lines.push(Line::from(Span::styled(
+                format!("  … {} {} (r)", open.len() - i, lang.pick("flere", "more")),
+                app.theme.dim(),
+            )));
+            break;
+        }
+        let (mark, style) = match r.standing(app.today) {
+            Standing::Overdue { .. } => ("!", app.theme.error()),
+            Standing::Open { days_left } if days_left <= 7 => (" ", app.theme.warning()),
+            _ => (" ", Style::new()),
+        };
+        let name = app
+            .checklists
+            .iter()
+            .find(|l| l.organisation.id == *org)
+            .map_or(*org, |l| l.organisation.name.as_str());
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {mark} "), style),
+            Span::raw(format!("{:<16} ", r.reference)),
+            Span::styled(format!("{:<22} ", r.standing_words(app.today, lang)), style),
+            Span::raw(format!(
+                "{} {}   {} · {}",
+                lang.pick("frist", "due"),
+                r.deadline.format("%d.%m.%Y"),
+                name,
+                r.kind.label(lang)
+            )),
+        ]));
+    }
+    let block = Block::bordered().title(Span::styled(
+        format!(
+            " {} ({}) ",
+            lang.pick(
+                "Åbne anmodninger fra registrerede",
+                "Open data-subject requests"
+            ),
+            lang.pick("r: registret", "r: the register")
+        ),
+        app.theme.title(),
+    ));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
@@ -160,7 +223,9 @@ fn short_key(p: Period) -> String {
     }
 }
 
-fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect) {
+/// The reviews of the year; `register_hint` names the key of the register of requests (when
+/// no open request is listed below with it).
+fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect, register_hint: bool) {
     let lang = app.lang;
     let mut items = Vec::new();
     let mut selected_row = None;
@@ -234,6 +299,15 @@ fn draw_list(frame: &mut Frame, app: &App, rows: &[DashRow], area: Rect) {
             ))
             .right_aligned(),
         );
+    }
+    if register_hint {
+        block = block.title_bottom(Line::from(Span::styled(
+            lang.pick(
+                " r: anmodninger fra registrerede ",
+                " r: data-subject requests ",
+            ),
+            app.theme.dim(),
+        )));
     }
     let mut state = ListState::default()
         .with_selected(selected_row)

@@ -2,6 +2,7 @@
 
 mod dashboard;
 mod overlay;
+mod register;
 mod review;
 mod walkthrough;
 
@@ -45,6 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Dashboard => dashboard::draw(frame, app, body),
         Screen::Review(rs) => review::draw(frame, app, rs, body),
         Screen::Walkthrough(w) => walkthrough::draw(frame, app, w, body),
+        Screen::Register(rs) => register::draw(frame, app, rs, body),
     }
     if let Some(m) = &app.message {
         let style = if m.error {

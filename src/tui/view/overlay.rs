@@ -108,6 +108,10 @@ fn note_editor(frame: &mut Frame, app: &App, note: &NoteEditor, area: Rect) {
     frame.render_widget(Clear, rect);
     let title = match note.status {
         Some(s) => format!(" {} — {} ", lang.pick("Note", "Note"), s.label(lang)),
+        None if matches!(app.screen, crate::tui::app::Screen::Register(_)) => format!(
+            " {} ",
+            lang.pick("Note til afslutningen", "Note on the closing")
+        ),
         None => format!(" {} ", lang.pick("Note (kladde)", "Note (draft)")),
     };
     let block = Block::bordered().title(Span::styled(title, app.theme.title()));
@@ -190,6 +194,7 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
             )));
             lang.pick("Genåbn gennemgangen", "Reopen the review")
         }
+        kind => super::register::dialog_text(app, kind, &mut lines),
     };
     // The text wraps inside the dialog: count the rows it takes, not its lines.
     let text_width = 70.min(area.width).saturating_sub(2).max(1) as usize;
@@ -216,7 +221,8 @@ fn dialog(frame: &mut Frame, app: &App, form: &Form, area: Rect) {
             "owner" => lang.pick("Ansvarlig", "Responsible"),
             "due" => lang.pick("Frist (dd.mm.åååå)", "Due (dd.mm.yyyy)"),
             "note" => lang.pick("Hvad blev gjort?", "What was done?"),
-            _ => lang.pick("Begrundelse", "Reason"),
+            other => super::register::field_label(other, lang)
+                .unwrap_or_else(|| lang.pick("Begrundelse", "Reason")),
         };
         field(
             frame,

@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
@@ -342,6 +343,35 @@ fn draw_detail(
             lang.pick("Noten skal angive", "The note must record"),
             e,
         ));
+    }
+    if item.requests {
+        // The look-back item shows the year's register beside it.
+        let org = &app.checklists[rs.org].organisation.id;
+        let summary = crate::request::Register::from_events(org, &app.events)
+            .summary(rs.period.year(), Some(app.today));
+        let style = if summary.late + summary.overdue > 0 {
+            t.warning()
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    "{} {}: ",
+                    lang.pick("Registret over anmodninger", "Register of requests"),
+                    rs.period.year()
+                ),
+                t.dim(),
+            ),
+            Span::styled(summary.words(lang), style),
+        ]));
+        lines.push(Line::from(Span::styled(
+            lang.pick(
+                "  (se og ret registret med r på oversigten)",
+                "  (see and update the register with r on the overview)",
+            ),
+            t.dim(),
+        )));
     }
     if let Some(c) = &item.caveat {
         lines.push(Line::raw(""));
