@@ -25,6 +25,7 @@
 pub mod calendar;
 pub mod checklist;
 pub mod cli;
+pub mod context;
 pub mod files;
 pub mod flows;
 pub mod i18n;

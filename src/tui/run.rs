@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use ratatui::crossterm::execute;
 
-use crate::cli::{Failure, Global, find_org, load};
+use crate::context::{Failure, Global, find_org, load};
 use crate::pdf;
 use crate::period::{Period, local_date, local_time};
 use crate::review::{Event as StoredEvent, Refusal, Review};
