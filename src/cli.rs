@@ -859,7 +859,7 @@ fn verify_db(global: &Global, records: Option<&Option<PathBuf>>) -> CommandResul
     let records_hold = match records {
         None => true,
         Some(dir) => {
-            let default = crate::pdf::exports_dir(&global.db);
+            let default = crate::flows::export::exports_dir(&global.db);
             pdf_commands::verify_records(global, dir.as_ref().unwrap_or(&default), dir.is_some())?
         }
     };

@@ -5,12 +5,14 @@ use std::process::ExitCode;
 
 use super::{CommandResult, Failure, Global, ReviewArg, find_org, load, open, parse_period};
 use crate::checklist::hex;
+use crate::flows;
+use crate::flows::export::{ExportError, ExportOptions};
 use crate::flows::record_check::{self, Anchoring};
 use crate::i18n::Lang;
 use crate::pdf::identity::{self, Identity, IdentityError};
 use crate::pdf::post::RecordMeta;
 use crate::pdf::verify::{self, Evidence, Problem, SignatureState, Unreadable};
-use crate::pdf::{self, ExportError, ExportOptions, Replace};
+use crate::pdf::{self, Replace};
 use crate::record::{FINGERPRINT_VERSION, Match, match_fingerprint, when};
 use crate::review::{Change, Event};
 use crate::store::Store;
@@ -49,8 +51,8 @@ pub fn export(
     }
     opts.tsa = tsa;
     let report = match out {
-        Some(out) => pdf::export(&mut store, list, period, out, &opts),
-        None => pdf::export_to_default(&mut store, list, period, &opts),
+        Some(out) => flows::export::export(&mut store, list, period, out, &opts),
+        None => flows::export::export_to_default(&mut store, list, period, &opts),
     }
     .map_err(|e| Failure(e.message(lang)))?;
     for warning in report.warnings(lang) {

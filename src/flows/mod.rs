@@ -1,8 +1,10 @@
 //! Use cases that both front ends (the command line and the terminal UI) call, so neither
 //! imports the other and each decides nothing the other does not.
 //!
+//! - [`export`]: a review's record exported: checked, built and signed, recorded, put in place.
 //! - [`record_check`]: what the database says about a record: does it still hold the log the
 //!   record was exported from (the chain head the record states), and which event is the first
 //!   missing or changed one when not.
 
+pub mod export;
 pub mod record_check;
