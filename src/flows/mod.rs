@@ -5,6 +5,9 @@
 //! - [`record_check`]: what the database says about a record: does it still hold the log the
 //!   record was exported from (the chain head the record states), and which event is the first
 //!   missing or changed one when not.
+//! - [`verify`]: a record file checked (signature, attached evidence, the database): a verdict
+//!   and the lines that explain it, for `verify` and `verify-db --records`.
 
 pub mod export;
 pub mod record_check;
+pub mod verify;
