@@ -517,7 +517,7 @@ pub fn export_to_default(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::checklist::{Item, Organisation};
     use crate::review::Outcome;
@@ -530,7 +530,7 @@ mod tests {
         pub(super) static BEFORE_APPEND: RefCell<Option<Hook>> = RefCell::new(None);
     }
 
-    fn checklist() -> Checklist {
+    pub(crate) fn checklist() -> Checklist {
         Checklist {
             path: "t.toml".into(),
             organisation: Organisation {

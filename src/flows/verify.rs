@@ -577,3 +577,83 @@ fn problem_text(problem: &Problem, lang: Lang) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flows::export::{self, ExportOptions};
+    use crate::period::Period;
+    use crate::review::{Change, Outcome};
+    use crate::store::Store;
+    use chrono::{DateTime, Utc};
+
+    /// The flows on their own, with no command line: a record the export flow made is valid
+    /// against its database, a valid signature alone without one, and changed once the review
+    /// moves on; a directory check lists it as holding and a file that is no PDF as failing.
+    #[test]
+    fn an_exported_record_is_judged_against_its_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("aarshjul.sqlite");
+        let mut store = Store::open(&db).unwrap();
+        let list = export::tests::checklist();
+        let period: Period = "2026".parse().unwrap();
+        let now: DateTime<Utc> = "2026-11-22T13:00:00Z".parse().unwrap();
+        let item = list.items[0].clone();
+        for change in [
+            Change::item_signed(&item, Outcome::Done, None, "H".into()),
+            Change::ReviewSigned {
+                by: "H".into(),
+                role: "Leder".into(),
+            },
+        ] {
+            store.append("t", period, now, |_| Ok(change)).unwrap();
+        }
+        let out = dir.path().join("r.pdf");
+        let opts = ExportOptions::for_db(&db, false, now);
+        export::export(&mut store, &list, period, &out, &opts).unwrap();
+
+        let bytes = read_record(&out).unwrap();
+        let found = examine(&db, &out, &bytes, Lang::En).unwrap();
+        assert_eq!(found.verdict, Verdict::Valid, "{:#?}", found.lines);
+        assert!(
+            found
+                .lines
+                .iter()
+                .any(|l| l.contains("still holds exactly")),
+            "{:#?}",
+            found.lines
+        );
+        let alone = examine(&dir.path().join("none.sqlite"), &out, &bytes, Lang::En).unwrap();
+        assert_eq!(alone.verdict, Verdict::SignatureOnly, "{:#?}", alone.lines);
+
+        store
+            .append("t", period, now, |_| {
+                Ok(Change::ReviewReopened {
+                    by: "H".into(),
+                    reason: "Et punkt mere".into(),
+                })
+            })
+            .unwrap();
+        let later = examine(&db, &out, &bytes, Lang::En).unwrap();
+        assert_eq!(later.verdict, Verdict::Changed, "{:#?}", later.lines);
+
+        let records = check_records(&db, dir.path(), true, Lang::En).unwrap();
+        assert!(records.all_hold(), "{records:?}");
+        std::fs::write(dir.path().join("x.pdf"), b"not a pdf").unwrap();
+        let records = check_records(&db, dir.path(), true, Lang::En).unwrap();
+        let Records::Checked(files) = &records else {
+            panic!("{records:?}");
+        };
+        assert!(
+            matches!(&files[0], (name, RecordCheck::Holds(Verdict::Changed)) if name == "r.pdf")
+        );
+        assert!(
+            matches!(&files[1], (name, RecordCheck::Fails(why)) if name == "x.pdf" && why.contains("is not a PDF file"))
+        );
+        assert!(!records.all_hold());
+        assert!(matches!(
+            check_records(&db, &dir.path().join("gone"), false, Lang::En),
+            Ok(Records::Absent)
+        ));
+    }
+}
