@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use aarshjul::checklist;
+use aarshjul::flows::export::{self, ExportOptions};
 use aarshjul::i18n::Lang;
-use aarshjul::pdf::{self, ExportOptions, Holder, Identity, Replace};
+use aarshjul::pdf::{self, Holder, Identity, Replace};
 use aarshjul::period::Period;
 use aarshjul::review::{Change, Event, Outcome};
 use aarshjul::store::Store;
@@ -124,7 +125,7 @@ fn bench(c: &mut Criterion) {
     let out = tmp.path().join("skgr-2026.pdf");
     c.bench_function(
         "export the yearly record of skgr (store, file, event)",
-        |b| b.iter(|| pdf::export(&mut store, skgr, period, &out, &opts).expect("an export")),
+        |b| b.iter(|| export::export(&mut store, skgr, period, &out, &opts).expect("an export")),
     );
 }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::checklist::{self, Checklist};
@@ -19,6 +19,8 @@ mod pdf_commands;
 mod request_commands;
 
 pub use request_commands::RequestAction;
+
+pub use crate::context::{Failure, Global, find_org, load};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,46 +37,6 @@ pub struct Cli {
     pub global: Global,
     #[command(subcommand)]
     pub command: Option<Command>,
-}
-
-/// Options every command takes.
-#[derive(Debug, Args)]
-pub struct Global {
-    /// Directory of checklist files (*.toml)
-    #[arg(
-        long,
-        global = true,
-        env = "AARSHJUL_CHECKLISTS",
-        default_value = "checklists"
-    )]
-    pub checklists: PathBuf,
-    /// The database file (created with mode 0600 when missing)
-    #[arg(
-        long,
-        global = true,
-        env = "AARSHJUL_DB",
-        default_value = "data/aarshjul.sqlite"
-    )]
-    pub db: PathBuf,
-    /// Language of the interface: da or en [default: from LANG, Danish unless English]
-    #[arg(long, global = true, value_parser = ["da", "en"])]
-    pub lang: Option<String>,
-    /// The current time, RFC 3339 (for tests and demonstrations)
-    #[arg(long, global = true, env = "AARSHJUL_NOW", hide = true)]
-    pub now: Option<DateTime<Utc>>,
-}
-
-impl Global {
-    pub fn lang(&self) -> Lang {
-        self.lang
-            .as_deref()
-            .and_then(Lang::parse)
-            .unwrap_or_else(|| Lang::from_locale(|k| std::env::var(k).ok()))
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        self.now.unwrap_or_else(Utc::now)
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -319,27 +281,6 @@ pub struct ReviewArg {
     pub period: String,
 }
 
-/// A failed command: one sentence for stderr, exit code 2.
-#[derive(Debug)]
-pub struct Failure(pub String);
-
-impl<E: Into<Failure>> From<Vec<E>> for Failure {
-    fn from(v: Vec<E>) -> Failure {
-        Failure(
-            v.into_iter()
-                .map(|e| e.into().0)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    }
-}
-
-impl From<checklist::Problem> for Failure {
-    fn from(p: checklist::Problem) -> Failure {
-        Failure(p.to_string())
-    }
-}
-
 /// What a subcommand ends with: its exit code, or one sentence for stderr and exit code 2.
 pub type CommandResult = Result<ExitCode, Failure>;
 
@@ -494,11 +435,6 @@ pub fn run(global: &Global, command: &Command) -> CommandResult {
             }
         },
     }
-}
-
-/// Loads the checklists or fails with every problem listed.
-pub fn load(dir: &Path, lang: Lang) -> Result<Vec<Checklist>, Failure> {
-    checklist::load_dir(dir, lang).map_err(|p| Failure(p.to_string()))
 }
 
 pub(crate) fn open(global: &Global, lang: Lang) -> Result<Store, Failure> {
@@ -819,26 +755,6 @@ pub fn parse_period(key: &str, lang: Lang) -> Result<Period, Failure> {
     })
 }
 
-/// The checklist of an organisation id, or a failure naming the known ones.
-pub fn find_org<'a>(
-    lists: &'a [Checklist],
-    org: &str,
-    lang: Lang,
-) -> Result<&'a Checklist, Failure> {
-    lists
-        .iter()
-        .find(|l| l.organisation.id == org)
-        .ok_or_else(|| {
-            let known: Vec<&str> = lists.iter().map(|l| l.organisation.id.as_str()).collect();
-            Failure(format!(
-                "{} »{org}«; {}: {}.",
-                lang.pick("Ukendt organisation", "Unknown organisation"),
-                lang.pick("kendte er", "known are"),
-                known.join(", ")
-            ))
-        })
-}
-
 fn calendar(global: &Global, org: Option<&str>, out: &Path) -> CommandResult {
     let lang = global.lang();
     let mut lists = load(&global.checklists, lang)?;
@@ -964,7 +880,7 @@ fn verify_db(global: &Global, records: Option<&Option<PathBuf>>) -> CommandResul
     let records_hold = match records {
         None => true,
         Some(dir) => {
-            let default = crate::pdf::exports_dir(&global.db);
+            let default = crate::flows::export::exports_dir(&global.db);
             pdf_commands::verify_records(global, dir.as_ref().unwrap_or(&default), dir.is_some())?
         }
     };

@@ -5,8 +5,9 @@
 use std::process::Command;
 
 use aarshjul::checklist::{self, Checklist};
+use aarshjul::flows::export::{self, ExportOptions};
 use aarshjul::i18n::Lang;
-use aarshjul::pdf::{self, ExportOptions, Holder, Identity, IdentityError};
+use aarshjul::pdf::{self, Holder, Identity, IdentityError};
 use aarshjul::period::Period;
 use aarshjul::review::{Change, Event, Meeting, Outcome};
 use aarshjul::store::Store;
@@ -166,7 +167,7 @@ fn export_through_the_library_records_the_event_and_names_the_default_path() {
     let db = dir.path().join("data").join("aarshjul.sqlite");
     let mut store = Store::open(&db).unwrap();
     let opts = ExportOptions::for_db(&db, false, now());
-    let err = pdf::export_to_default(&mut store, &list, period, &opts).unwrap_err();
+    let err = export::export_to_default(&mut store, &list, period, &opts).unwrap_err();
     assert_eq!(
         err.message(Lang::Da),
         "Gennemgangen acme 2026 har ingen registreringer endnu; der er intet at eksportere."
@@ -176,7 +177,7 @@ fn export_through_the_library_records_the_event_and_names_the_default_path() {
             .append("acme", period, now(), |_| Ok(e.change))
             .unwrap();
     }
-    let report = pdf::export_to_default(&mut store, &list, period, &opts).unwrap();
+    let report = export::export_to_default(&mut store, &list, period, &opts).unwrap();
     assert_eq!(report.path, dir.path().join("data/exports/acme-2026.pdf"));
     assert!(report.identity_created && report.certificate.is_some());
     assert_eq!(

@@ -12,8 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use ratatui::crossterm::execute;
 
-use crate::cli::{Failure, Global, find_org, load};
-use crate::pdf;
+use crate::context::{Failure, Global, find_org, load};
+use crate::flows::export::{ExportOptions, export_to_default};
 use crate::period::{Period, local_date, local_time};
 use crate::review::{Event as StoredEvent, Refusal, Review};
 use crate::store::{Store, StoreError};
@@ -133,8 +133,8 @@ fn export(
     let Some(list) = app.checklists.iter().find(|l| l.organisation.id == org) else {
         return Action::Failed(format!("unknown organisation {org}"));
     };
-    let opts = pdf::ExportOptions::for_db(store.path(), draft, now);
-    let report = match pdf::export_to_default(store, list, period, &opts) {
+    let opts = ExportOptions::for_db(store.path(), draft, now);
+    let report = match export_to_default(store, list, period, &opts) {
         Ok(report) => report,
         Err(e) => return Action::Failed(e.message(lang)),
     };

@@ -7,9 +7,10 @@ use ratatui_textarea::{TextArea, WrapMode};
 
 use crate::checklist::Checklist;
 pub use crate::checklist::sections_fingerprint;
+use crate::flows::meeting::{self, Held};
 use crate::i18n::Lang;
 use crate::period::{Cadence, Period};
-use crate::review::{Change, Meeting, Outcome, Refusal};
+use crate::review::Refusal;
 use crate::tui::app::{Action, App, Effect, Overlay, Screen};
 use crate::tui::dialogs::{edit, offered};
 
@@ -179,30 +180,17 @@ fn submit(app: &mut App) -> Option<Effect> {
             .replace("{t}", &app.today.to_string());
         return refuse(app, DATE, text);
     };
-    let meeting = Meeting {
+    let held = Held {
         date,
         department: w.value(DEPARTMENT),
         leader: w.value(LEADER),
         attendees: w.attendees(),
-        sections: list.walkthrough.iter().map(|s| s.title.clone()).collect(),
-        sections_fingerprint: sections_fingerprint(&list.walkthrough),
     };
-    let period = Period::containing(Cadence::Yearly, date);
+    let period = meeting::period(date);
     let org = list.organisation.id.clone();
     let review = app.review(&org, period);
-    let mut changes = vec![Change::WalkthroughHeld(meeting.clone())];
-    if let Some(item) = list.walkthrough_item() {
-        let mut meetings = review.meetings.clone();
-        meetings.push(meeting.clone());
-        changes.push(Change::item_signed(
-            item,
-            Outcome::Done,
-            Some(meeting_note(list.organisation.language, &meetings)),
-            meeting.leader.clone(),
-        ));
-    }
-    match review.check_all(list, period, app.today, &changes) {
-        Ok(()) => Some(Effect::Append {
+    match meeting::changes(list, &review, &held, app.today) {
+        Ok(changes) => Some(Effect::Append {
             org,
             period,
             changes,
@@ -228,29 +216,6 @@ fn refuse(app: &mut App, focus: usize, text: String) -> Option<Effect> {
     None
 }
 
-/// The walkthrough item's note: one line per meeting of the year, in the checklist's language.
-pub fn meeting_note(lang: Lang, meetings: &[Meeting]) -> String {
-    meetings
-        .iter()
-        .map(|m| {
-            let n = m.attendees.len();
-            let people = match n {
-                1 => lang.pick("1 deltager", "1 attendee").to_string(),
-                n => format!("{n} {}", lang.pick("deltagere", "attendees")),
-            };
-            lang.pick(
-                "Gennemgået på personalemøde {d}, {p}, {n} (mødeleder: {l}).",
-                "Walked through at a staff meeting on {d}, {p}, {n} (led by {l}).",
-            )
-            .replace("{d}", &lang.date(m.date))
-            .replace("{p}", &m.department)
-            .replace("{n}", &people)
-            .replace("{l}", &m.leader)
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,25 +228,5 @@ mod tests {
         }
         assert_eq!(parse_date("22. november"), None);
         assert_eq!(parse_date("2026-02-30"), None);
-    }
-
-    #[test]
-    fn the_note_lists_every_meeting() {
-        let m = |d: u32, p: &str, n: usize| Meeting {
-            date: NaiveDate::from_ymd_opt(2026, 11, d).unwrap(),
-            department: p.into(),
-            leader: "Henriette Salmon".into(),
-            attendees: (0..n).map(|i| format!("P{i}")).collect(),
-            sections: vec![],
-            sections_fingerprint: String::new(),
-        };
-        assert_eq!(
-            meeting_note(
-                Lang::Da,
-                &[m(3, "Botilbud Krakasvej", 14), m(22, "Kontoret", 1)]
-            ),
-            "Gennemgået på personalemøde 3. november 2026, Botilbud Krakasvej, 14 deltagere (mødeleder: Henriette Salmon).\n\
-             Gennemgået på personalemøde 22. november 2026, Kontoret, 1 deltager (mødeleder: Henriette Salmon)."
-        );
     }
 }
