@@ -6,7 +6,6 @@
 //! - [`checklist`]: the TOML schema, strict loading, validation with `file:line:col`.
 //! - [`period`]: cadences, period keys (`2026-Q4`), due and overdue on a local date.
 //! - [`request`]: the register of data-subject requests, their deadlines and rules (pure).
-//! - [`register`]: the use case recording a request change, for the CLI and the TUI.
 //! - [`review`]: events, the review state derived from them, and the signing rules.
 //! - [`store`]: the only module touching SQLite: migrations, append-only events, hash chain.
 //! - [`status`]: the year overview shared by `aarshjul status` and the dashboard.
@@ -41,7 +40,6 @@ pub mod i18n;
 pub mod pdf;
 pub mod period;
 pub mod record;
-pub mod register;
 pub mod request;
 pub mod review;
 pub mod status;

@@ -388,10 +388,16 @@ fn a_too_small_screen_takes_no_keys_into_a_hidden_note() {
     s.wait_for("Terminalen er for lille (60×15)");
     assert!(!s.contents().contains("tast q"), "{}", s.contents());
     s.send("q");
-    // The small screen shows nothing when it ignores a key, so give the loop a moment to read
-    // the q before growing the window: crossterm may read a resize and a key that arrive in
-    // the same instant resize first, which would test the large screen instead.
-    std::thread::sleep(Duration::from_millis(1000));
+    // The small screen shows nothing when it ignores a key. Another small size, seen drawn,
+    // proves the loop has read the q (crossterm may read a resize and a key that arrive
+    // together resize first, but both before anything sent later): only then grow the window.
+    s.master.resize(size(15, 61)).unwrap();
+    s.screen
+        .lock()
+        .unwrap()
+        .screen_mut()
+        .set_size(15.try_into().unwrap(), 61.try_into().unwrap());
+    s.wait_for("Terminalen er for lille (61×15)");
     s.master.resize(size(30, 100)).unwrap();
     s.screen
         .lock()

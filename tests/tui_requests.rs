@@ -337,7 +337,7 @@ fn the_overview_shows_open_follow_ups_and_open_requests_together() {
             .append("fordelingssekretariatet", period, now(), |_| Ok(change))
             .unwrap();
     }
-    aarshjul::register::record(
+    aarshjul::flows::register::record(
         &mut h.store,
         &list,
         now(),

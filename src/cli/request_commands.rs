@@ -1,5 +1,5 @@
 //! `aarshjul request new|extend|close|list`: the register of data-subject requests from the
-//! command line. Each change goes through [`crate::register::record`], as from the screen.
+//! command line. Each change goes through [`crate::flows::register::record`], as from the screen.
 
 use std::process::ExitCode;
 
@@ -8,9 +8,9 @@ use clap::Subcommand;
 
 use crate::checklist::Checklist;
 use crate::cli::{CommandResult, Failure, Global, date_arg, find_org, load, open, open_read_only};
+use crate::flows::register;
 use crate::i18n::Lang;
 use crate::period::{local_date, local_time};
-use crate::register;
 use crate::request::{Closed, Extended, Kind, Limit, Received, Request, Resolution, Standing};
 use crate::review::Change;
 use crate::text::escaped;

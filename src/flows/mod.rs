@@ -3,6 +3,8 @@
 //!
 //! - [`export`]: a review's record exported: checked, built and signed, recorded, put in place.
 //! - [`meeting`]: a staff meeting recorded, with the walkthrough item it signs.
+//! - [`register`]: a change to the register of data-subject requests recorded, its rules checked
+//!   again inside the write transaction.
 //! - [`record_check`]: what the database says about a record: does it still hold the log the
 //!   record was exported from (the chain head the record states), and which event is the first
 //!   missing or changed one when not.
@@ -12,4 +14,5 @@
 pub mod export;
 pub mod meeting;
 pub mod record_check;
+pub mod register;
 pub mod verify;

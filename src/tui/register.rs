@@ -1,7 +1,7 @@
 //! The register screen: one organisation's data-subject requests, and the dialogs that
 //! register, extend and close one. Pure like the rest of `update`: a change leaves as
 //! [`Effect::Register`], checked first against [`Register::check`] and again by the run loop
-//! inside the write transaction ([`crate::register::record`]).
+//! inside the write transaction ([`crate::flows::register::record`]).
 
 use crate::request::{Closed, Extended, Kind, Limit, Received, Register, Request, Resolution};
 use crate::review::Change;

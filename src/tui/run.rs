@@ -67,7 +67,7 @@ pub fn execute(
                 return Some(Action::Failed(format!("unknown organisation {org}")));
             };
             Some(
-                match crate::register::record(store, list, now, change.clone()) {
+                match crate::flows::register::record(store, list, now, change.clone()) {
                     Ok(event) => Action::Committed(vec![event]),
                     Err(e) => Action::Failed(e.message(app.lang)),
                 },
