@@ -11,6 +11,7 @@ use crate::i18n::Lang;
 use crate::pdf::identity::{self, Identity, IdentityError};
 use crate::pdf::{self, Replace};
 use crate::record::when;
+use crate::text::escaped;
 
 /// `aarshjul export`.
 pub fn export(
@@ -257,11 +258,13 @@ pub fn identity_import(global: &Global, org: &str, file: &Path) -> CommandResult
     };
     let id =
         Identity::import(&dir, file, &password, &holder).map_err(|e| Failure(e.message(lang)))?;
+    // Names from the certificate come from an outside file: printed escaped, so they
+    // cannot carry terminal commands.
     println!(
         "{} {}: {}",
         lang.pick("Importeret for", "Imported for"),
         list.organisation.id,
-        id.holder()
+        escaped(&id.holder())
     );
     println!(
         "{}: {}",
@@ -272,11 +275,13 @@ pub fn identity_import(global: &Global, org: &str, file: &Path) -> CommandResult
         println!(
             "{}: {}",
             lang.pick("Kæde", "Chain"),
-            id.chain
-                .iter()
-                .map(|c| identity::name_text(&c.tbs_certificate.subject))
-                .collect::<Vec<_>>()
-                .join(" ← ")
+            escaped(
+                &id.chain
+                    .iter()
+                    .map(|c| identity::name_text(&c.tbs_certificate.subject))
+                    .collect::<Vec<_>>()
+                    .join(" ← ")
+            )
         );
     }
     println!("SHA-256: {}", id.fingerprint());
@@ -357,11 +362,16 @@ pub fn identity_show(global: &Global, org: Option<&str>) -> CommandResult {
 
 fn print_identity(id: &Identity, dir: &Path, lang: Lang) {
     let org = id.organisation();
-    println!("  {}: {}", lang.pick("Indehaver", "Holder"), id.holder());
+    // Names from the certificate may come from an imported file: printed escaped.
+    println!(
+        "  {}: {}",
+        lang.pick("Indehaver", "Holder"),
+        escaped(&id.holder())
+    );
     println!(
         "  {}: {}",
         lang.pick("Certifikatets organisation", "Certificate's organisation"),
-        org.text()
+        escaped(&org.text())
     );
     println!(
         "  {}: {}",
@@ -375,7 +385,7 @@ fn print_identity(id: &Identity, dir: &Path, lang: Lang) {
         if id.self_signed_certificate() {
             lang.pick("selvunderskrevet", "self-signed").to_string()
         } else {
-            identity::name_text(&id.certificate.tbs_certificate.issuer)
+            escaped(&identity::name_text(&id.certificate.tbs_certificate.issuer)).into_owned()
         }
     );
     println!("  {}: {}", lang.pick("Gyldig", "Valid"), id.validity());
